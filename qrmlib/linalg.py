@@ -1,0 +1,322 @@
+r"""Linear algebra on density matrices, broadcast over leading axes.
+
+Every function here takes matrices of shape ``(..., d, d)`` and maps over the
+leading axes ``...`` with NumPy broadcasting, so that a whole parameter grid
+is a single call.
+
+Vectorisation convention
+------------------------
+Superoperators (linear maps on :math:`B(\mathcal H)`) are represented as
+:math:`d^2\times d^2` matrices acting on **row-major** vectorised matrices,
+``vec(X) = X.reshape(-1)``.  With this convention
+
+.. math::
+
+    \operatorname{vec}(A X B) = (A \otimes B^{t})\,\operatorname{vec}(X),
+    \qquad \operatorname{tr} X = \operatorname{vec}(I)^{t}\operatorname{vec}(X).
+
+Hermitian matrices are diagonalised with :func:`numpy.linalg.eigh` (never
+``scipy.linalg.logm``), which is exact to machine precision for the
+positive definite matrices met in the paper.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+__all__ = [
+    "EIG_TOL",
+    "dagger",
+    "hermitian_part",
+    "commutator",
+    "anticommutator",
+    "is_hermitian",
+    "logm_pd",
+    "funm_herm",
+    "entropy",
+    "relative_entropy",
+    "trace_distance",
+    "partial_trace",
+    "dlog",
+    "spre",
+    "spost",
+    "sprepost",
+    "superop_commutator",
+    "vec",
+    "unvec",
+]
+
+#: Relative tolerance used to decide that an eigenvalue of a density matrix is
+#: zero (``|w| <= EIG_TOL * max(1, max|w|)``): the kernel test of eq. (2.5)
+#: and the ``0 log 0 = 0`` convention of eq. (2.7).
+EIG_TOL = 1e-12
+
+
+def dagger(a: np.ndarray) -> np.ndarray:
+    """Conjugate transpose over the last two axes, shape ``(..., m, n) -> (..., n, m)``."""
+    return np.conj(np.swapaxes(a, -1, -2))
+
+
+def hermitian_part(a: np.ndarray) -> np.ndarray:
+    r""":math:`(A + A^*)/2`, shape ``(..., d, d)``."""
+    return 0.5 * (a + dagger(a))
+
+
+def commutator(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``[a, b] = a b - b a``, broadcast over leading axes."""
+    return a @ b - b @ a
+
+
+def anticommutator(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``{a, b} = a b + b a``, broadcast over leading axes."""
+    return a @ b + b @ a
+
+
+def is_hermitian(a: np.ndarray, *, atol: float = 1e-10) -> np.ndarray:
+    """Boolean array ``(...)``: whether ``max|a - a^*| <= atol * max(1, max|a|)``."""
+    a = np.asarray(a)
+    scale = np.maximum(1.0, np.max(np.abs(a), axis=(-1, -2)))
+    return np.max(np.abs(a - dagger(a)), axis=(-1, -2)) <= atol * scale
+
+
+def _eigh(a: np.ndarray):
+    """``eigh`` of the Hermitian part (guards against round-off asymmetry)."""
+    return np.linalg.eigh(hermitian_part(np.asarray(a, dtype=complex)))
+
+
+def funm_herm(a: np.ndarray, f) -> np.ndarray:
+    r"""Matrix function :math:`f(A) = V f(w) V^*` of Hermitian ``a`` (shape ``(..., d, d)``)."""
+    w, v = _eigh(a)
+    return (v * f(w)[..., None, :]) @ dagger(v)
+
+
+def logm_pd(rho: np.ndarray) -> np.ndarray:
+    r"""Natural logarithm of a positive definite matrix, shape ``(..., d, d)``.
+
+    Computed as :math:`V \ln(w) V^*` from ``eigh``.
+
+    Raises
+    ------
+    ValueError
+        If some eigenvalue is :math:`\le 0` (the logarithm is then not a
+        bounded operator; use :func:`relative_entropy` or :func:`entropy`,
+        which handle kernels as in eqs. (2.5) and (2.7)).
+    """
+    w, v = _eigh(rho)
+    if np.any(w <= 0):
+        raise ValueError(
+            f"rho must be positive definite for its logarithm: smallest eigenvalue "
+            f"{np.min(w):.3e} <= 0"
+        )
+    return (v * np.log(w)[..., None, :]) @ dagger(v)
+
+
+def _xlogx(w: np.ndarray) -> np.ndarray:
+    """``w log w`` with ``0 log 0 = 0`` for eigenvalues ``|w| <= EIG_TOL``."""
+    scale = np.maximum(1.0, np.max(np.abs(w), axis=-1, keepdims=True))
+    small = np.abs(w) <= EIG_TOL * scale
+    safe = np.where(small, 1.0, w)
+    return np.where(small, 0.0, w * np.log(np.abs(safe)))
+
+
+def entropy(rho: np.ndarray) -> np.ndarray:
+    r"""Von Neumann entropy :math:`S(\rho) = -\operatorname{tr}\rho\ln\rho`, eq. (2.7).
+
+    Parameters
+    ----------
+    rho : array_like, shape ``(..., d, d)``
+        Density matrices.
+
+    Returns
+    -------
+    ndarray, shape ``(...)``
+        Entropies, with the convention :math:`0\ln 0 = 0` (eigenvalues with
+        ``|w| <= EIG_TOL`` count as zero).
+    """
+    w = np.linalg.eigvalsh(hermitian_part(np.asarray(rho, dtype=complex)))
+    if np.any(w < -1e-8):
+        raise ValueError(f"rho must be positive semidefinite: eigenvalue {np.min(w):.3e} < 0")
+    return -np.sum(_xlogx(w), axis=-1)
+
+
+def relative_entropy(mu: np.ndarray, nu: np.ndarray, *, tol: float = EIG_TOL) -> np.ndarray:
+    r"""Relative entropy :math:`S(\mu|\nu)`, exactly as in eq. (2.5).
+
+    .. math::
+
+        S(\mu|\nu) = \begin{cases}
+            \operatorname{tr}\big(\mu(\ln\mu - \ln\nu)\big) & \ker\nu\subset\ker\mu,\\
+            +\infty & \text{otherwise.}\end{cases}
+
+    With :math:`\mu=\sum_i p_i|a_i\rangle\langle a_i|` and
+    :math:`\nu=\sum_j q_j|b_j\rangle\langle b_j|`,
+    :math:`\operatorname{tr}\mu\ln\nu=\sum_{ij}p_i|\langle a_i|b_j\rangle|^2\ln q_j`.
+
+    Parameters
+    ----------
+    mu, nu : array_like, shape ``(..., d, d)``
+        Density matrices (broadcast against each other).
+    tol : float, keyword-only
+        Kernel tolerance: an eigenvalue :math:`q_j \le` ``tol`` of ``nu``
+        counts as zero, and its eigenvector :math:`b_j` lies in
+        :math:`\ker\mu` when :math:`\langle b_j|\mu|b_j\rangle \le` ``tol``.
+        If some :math:`b_j` with :math:`q_j\approx 0` is not in
+        :math:`\ker\mu`, the result is ``+inf``.
+
+    Returns
+    -------
+    ndarray, shape ``(...)``
+    """
+    mu = hermitian_part(np.asarray(mu, dtype=complex))
+    nu = hermitian_part(np.asarray(nu, dtype=complex))
+    mu, nu = np.broadcast_arrays(mu, nu)
+    p, a = np.linalg.eigh(mu)
+    q, b = np.linalg.eigh(nu)
+    # weights <b_j| mu |b_j>
+    mu_in_b = np.real(np.einsum("...ij,...ik,...kj->...j", np.conj(b), mu, b))
+    null = q <= tol
+    infinite = np.any(null & (mu_in_b > tol), axis=-1)
+    logq = np.log(np.where(null, 1.0, q))
+    tr_mu_log_nu = np.sum(mu_in_b * logq, axis=-1)
+    out = np.sum(_xlogx(p), axis=-1) - tr_mu_log_nu
+    return np.where(infinite, np.inf, out)
+
+
+def trace_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    r"""Trace distance :math:`T(a,b)=\tfrac12\operatorname{tr}\sqrt{(a-b)^*(a-b)}`, eq. (8.19).
+
+    Shapes ``(..., d, d)`` broadcast; returns shape ``(...)``.  Uses the
+    singular values of :math:`a-b`, so non-Hermitian arguments are allowed.
+    """
+    diff = np.asarray(a, dtype=complex) - np.asarray(b, dtype=complex)
+    return 0.5 * np.sum(np.linalg.svd(diff, compute_uv=False), axis=-1)
+
+
+def partial_trace(rho: np.ndarray, dims: Sequence[int], keep) -> np.ndarray:
+    r"""Partial trace over the factors of :math:`\mathcal H_1\otimes\cdots\otimes\mathcal H_n`.
+
+    Parameters
+    ----------
+    rho : array_like, shape ``(..., D, D)`` with ``D = prod(dims)``
+    dims : sequence of int
+        Dimensions of the tensor factors, in the order of the tensor product
+        (for the tri-partite setup: ``(n_A, n_C, n_B)``).
+    keep : int or sequence of int
+        Indices of the factors to keep, e.g. ``keep=1`` gives
+        :math:`\operatorname{tr}_{AB}` of eq. (6.2) when ``dims=(n_A, n_C, n_B)``.
+        Kept factors stay in their original order.
+
+    Returns
+    -------
+    ndarray, shape ``(..., D_keep, D_keep)``
+    """
+    rho = np.asarray(rho)
+    dims = tuple(int(n) for n in dims)
+    if any(n < 1 for n in dims):
+        raise ValueError(f"dims must be positive integers, got {dims}")
+    D = int(np.prod(dims))
+    if rho.ndim < 2 or rho.shape[-1] != D or rho.shape[-2] != D:
+        raise ValueError(f"rho must have shape (..., {D}, {D}) for dims={dims}, got {rho.shape}")
+    keep = (keep,) if np.ndim(keep) == 0 else tuple(keep)
+    keep = tuple(sorted(int(k) for k in keep))
+    n = len(dims)
+    if any(k < 0 or k >= n for k in keep) or len(set(keep)) != len(keep):
+        raise ValueError(f"keep must be distinct factor indices in 0..{n - 1}, got {keep}")
+    lead = rho.shape[:-2]
+    t = rho.reshape(lead + dims + dims)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    row = list(letters[:n])
+    col = list(letters[n : 2 * n])
+    for k in range(n):
+        if k not in keep:
+            col[k] = row[k]
+    sub_in = "..." + "".join(row) + "".join(col)
+    sub_out = "..." + "".join(row[k] for k in keep) + "".join(col[k] for k in keep)
+    out = np.einsum(f"{sub_in}->{sub_out}", t)
+    dk = int(np.prod([dims[k] for k in keep])) if keep else 1
+    return out.reshape(lead + (dk, dk))
+
+
+def dlog(rho: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    r"""First-order term of :math:`\ln(\rho+\Delta)`, Lemma 7.6, eq. (7.22).
+
+    .. math::
+
+        D\ln_\rho[\Delta] = \sum_j \frac{P_j\Delta P_j}{r_j}
+          + \sum_{i<j}(P_i\Delta P_j + P_j\Delta P_i)\,
+            \frac{\ln r_i - \ln r_j}{r_i - r_j},
+
+    computed in the eigenbasis of :math:`\rho` with the divided differences
+    :math:`\ln^{[1]}(r_i,r_j)` (equal to :math:`1/r_i` when
+    :math:`|r_i-r_j|\le 10^{-10}\,r_i`, evaluated stably with ``log1p``).
+
+    Parameters
+    ----------
+    rho : array_like, shape ``(..., d, d)``, positive definite
+    delta : array_like, shape ``(..., d, d)``
+
+    Returns
+    -------
+    ndarray, shape ``(..., d, d)``
+    """
+    w, v = _eigh(rho)
+    if np.any(w <= 0):
+        raise ValueError(f"rho must be positive definite: smallest eigenvalue {np.min(w):.3e} <= 0")
+    ri = w[..., :, None]
+    rj = w[..., None, :]
+    # (ln ri - ln rj)/(ri - rj) = log1p(x)/(x rj), x = (ri - rj)/rj
+    x = (ri - rj) / rj
+    close = np.abs(x) <= 1e-10
+    xs = np.where(close, 1.0, x)
+    dd = np.where(close, 1.0 / np.sqrt(ri * rj), np.log1p(xs) / (xs * rj))
+    dt = dagger(v) @ np.asarray(delta, dtype=complex) @ v
+    return v @ (dd * dt) @ dagger(v)
+
+
+# --- superoperators (row-major vectorisation) ---------------------------------
+
+def vec(x: np.ndarray) -> np.ndarray:
+    """Row-major vectorisation ``(..., d, d) -> (..., d*d)``."""
+    x = np.asarray(x)
+    return x.reshape(x.shape[:-2] + (x.shape[-1] * x.shape[-2],))
+
+
+def unvec(v: np.ndarray, d: int | None = None) -> np.ndarray:
+    """Inverse of :func:`vec`: ``(..., d*d) -> (..., d, d)``."""
+    v = np.asarray(v)
+    if d is None:
+        d = int(round(np.sqrt(v.shape[-1])))
+    return v.reshape(v.shape[:-1] + (d, d))
+
+
+def _kron(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Batched Kronecker product over the last two axes."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    out = a[..., :, None, :, None] * b[..., None, :, None, :]
+    s = out.shape
+    return out.reshape(s[:-4] + (s[-4] * s[-3], s[-2] * s[-1]))
+
+
+def spre(a: np.ndarray) -> np.ndarray:
+    """Superoperator of ``X -> a X``: ``a ⊗ I``, shape ``(..., d², d²)``."""
+    a = np.asarray(a)
+    return _kron(a, np.eye(a.shape[-1]))
+
+
+def spost(b: np.ndarray) -> np.ndarray:
+    """Superoperator of ``X -> X b``: ``I ⊗ b^t``, shape ``(..., d², d²)``."""
+    b = np.asarray(b)
+    return _kron(np.eye(b.shape[-1]), np.swapaxes(b, -1, -2))
+
+
+def sprepost(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Superoperator of ``X -> a X b``: ``a ⊗ b^t``."""
+    return _kron(np.asarray(a), np.swapaxes(np.asarray(b), -1, -2))
+
+
+def superop_commutator(h: np.ndarray) -> np.ndarray:
+    """Superoperator of ``X -> -i[h, X]``, shape ``(..., d², d²)``."""
+    return -1j * (spre(h) - spost(h))

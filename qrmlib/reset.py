@@ -1,0 +1,369 @@
+r"""Quantum reset models on one Hilbert space (paper, Sections 3 and 4).
+
+The QRM Lindbladian with reservoirs :math:`j=1..J` is, eq. (3.2),
+
+.. math::
+
+    \mathcal L(\rho) = -i[H,\rho] + \sum_j \gamma_j(\tau_j\operatorname{tr}\rho - \rho)
+                     = -i[H,\rho] + \Gamma(T\operatorname{tr}\rho - \rho),
+
+with :math:`\Gamma=\sum_j\gamma_j` and :math:`T=\sum_j\gamma_j\tau_j/\Gamma`, eq. (3.4).
+
+Shapes: ``H`` is ``(..., d, d)``, ``taus`` is ``(..., J, d, d)``, ``gammas`` and
+``lambdas`` are ``(..., J)``; leading axes broadcast, so a parameter grid is
+one call.  Everything is computed from closed forms in the eigenbasis of
+:math:`H` (eqs. (3.6)-(3.10)); no :math:`d^2\times d^2` superoperator is built
+except by :func:`lindbladian`, which exists to provide an independent check.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validate as _v
+from .linalg import dagger, logm_pd, superop_commutator, vec
+
+__all__ = [
+    "combine_resets",
+    "rho_H",
+    "steady_state",
+    "lindbladian",
+    "lindbladian_apply",
+    "lindbladian_adjoint_apply",
+    "spectrum",
+    "evolve",
+    "partial_steady_states",
+    "partial_lindbladians_apply",
+    "entropy_production",
+    "entropy_fluxes",
+    "flux_observables",
+]
+
+
+# --- input handling -----------------------------------------------------------
+
+def _check_model(H, taus, gammas, *, strict_tau: bool = False):
+    H = _v.hermitian(H, "H")
+    d = H.shape[-1]
+    taus = _v.as_square(taus, "taus", d)
+    if taus.ndim < 3:
+        raise ValueError(f"taus must have shape (..., J, {d}, {d}) (one reset state per reservoir), got {taus.shape}")
+    taus = _v.density(taus, "taus", d, strict=strict_tau)
+    gammas = _v.rates(gammas, "gammas")
+    J = taus.shape[-3]
+    if gammas.ndim < 1 or gammas.shape[-1] != J:
+        raise ValueError(f"gammas must have shape (..., {J}) to match taus with J={J} reservoirs, got {gammas.shape}")
+    try:
+        np.broadcast_shapes(H.shape[:-2], taus.shape[:-3], gammas.shape[:-1])
+    except ValueError:
+        raise ValueError(
+            f"leading axes of H {H.shape[:-2]}, taus {taus.shape[:-3]} and gammas {gammas.shape[:-1]} do not broadcast"
+        ) from None
+    return H, taus, gammas
+
+
+def _eig(H):
+    return np.linalg.eigh(H)
+
+
+def _rho_from_eig(w, v, T):
+    r"""``(i[H,.] + 1)^{-1}(T)`` given ``H = v diag(w) v^*``, eq. (3.9)."""
+    tt = dagger(v) @ T @ v
+    denom = 1.0 + 1j * (w[..., :, None] - w[..., None, :])
+    return v @ (tt / denom) @ dagger(v)
+
+
+def _tr(a):
+    return np.trace(a, axis1=-2, axis2=-1)
+
+
+def _tr_prod(a, b):
+    """Real part of tr(a b) over the last two axes."""
+    return np.real(np.einsum("...ij,...ji->...", a, b))
+
+
+# --- Section 3 ------------------------------------------------------------------
+
+def combine_resets(taus, gammas):
+    r"""Total rate and reset state, eq. (3.4).
+
+    .. math:: \Gamma=\sum_j\gamma_j,\qquad T=\frac1\Gamma\sum_j\gamma_j\tau_j.
+
+    Parameters
+    ----------
+    taus : array_like, shape ``(..., J, d, d)``
+    gammas : array_like, shape ``(..., J)``
+
+    Returns
+    -------
+    T : ndarray, shape ``(..., d, d)``
+    Gamma : ndarray, shape ``(...)``
+    """
+    taus = _v.as_square(taus, "taus")
+    gammas = _v.rates(gammas, "gammas")
+    if taus.ndim < 3 or gammas.ndim < 1 or gammas.shape[-1] != taus.shape[-3]:
+        raise ValueError(f"gammas shape {gammas.shape} must end with J = taus.shape[-3] for taus {taus.shape}")
+    Gamma = np.sum(gammas, axis=-1)
+    T = np.sum(gammas[..., None, None] * taus, axis=-3) / Gamma[..., None, None]
+    return T, Gamma
+
+
+def rho_H(H, T):
+    r"""The map :math:`\rho_H(T) = (i[H,\cdot]+1)^{-1}(T)` of Lemma 3.1, closed form (3.9)-(3.10).
+
+    In the eigenbasis :math:`H\varphi_m=e_m\varphi_m`,
+
+    .. math:: \rho_H(T)_{mn} = \frac{T_{mn}}{1 + i(e_m-e_n)} ,
+
+    which equals :math:`\sum_{j,k}P_jTP_k/(1+i(e_j-e_k))` (eq. (3.10)) for
+    any choice of eigenbasis, degenerate spectra included.
+
+    Parameters
+    ----------
+    H : array_like, shape ``(..., d, d)``, Hermitian
+    T : array_like, shape ``(..., d, d)``, any matrix (the map is linear)
+
+    Returns
+    -------
+    ndarray, shape ``(..., d, d)``
+    """
+    H = _v.hermitian(H, "H")
+    T = _v.as_square(T, "T", H.shape[-1])
+    w, v = _eig(H)
+    return _rho_from_eig(w, v, T)
+
+
+def steady_state(H, taus, gammas):
+    r"""Steady state :math:`\rho^+=\rho_{H/\Gamma}(T)` of the QRM (3.2), eq. (3.8).
+
+    Parameters
+    ----------
+    H : array_like, shape ``(..., d, d)``, Hermitian
+    taus : array_like, shape ``(..., J, d, d)``, density matrices
+    gammas : array_like, shape ``(..., J)``, positive rates
+
+    Returns
+    -------
+    ndarray, shape ``(..., d, d)``
+        The unique state in :math:`\ker\mathcal L`.
+    """
+    H, taus, gammas = _check_model(H, taus, gammas)
+    T, Gamma = combine_resets(taus, gammas)
+    w, v = _eig(H)
+    return _rho_from_eig(w / Gamma[..., None], v, T)
+
+
+def lindbladian(H, taus, gammas):
+    r"""Superoperator matrix of :math:`\mathcal L`, eq. (3.2), shape ``(..., d², d²)``.
+
+    Row-major vectorisation (see :mod:`qrmlib.linalg`):
+    :math:`-i(H\otimes I - I\otimes H^t) + \Gamma(\operatorname{vec}T\,\operatorname{vec}I^t - I)`.
+    Provided as an independent path (null vector, ``expm``); the library's
+    results never go through it.
+    """
+    H, taus, gammas = _check_model(H, taus, gammas)
+    T, Gamma = combine_resets(taus, gammas)
+    d = H.shape[-1]
+    eye = np.eye(d)
+    comm = superop_commutator(H)
+    vT = vec(T)
+    reset = vT[..., :, None] * vec(eye)[None, :] - np.eye(d * d)
+    return comm + Gamma[..., None, None] * reset
+
+
+def lindbladian_apply(H, taus, gammas, rho):
+    r""":math:`\mathcal L(\rho)` of eq. (3.2) for any matrix ``rho`` (shape ``(..., d, d)``)."""
+    H, taus, gammas = _check_model(H, taus, gammas)
+    rho = _v.as_square(rho, "rho", H.shape[-1])
+    T, Gamma = combine_resets(taus, gammas)
+    G = Gamma[..., None, None]
+    return -1j * (H @ rho - rho @ H) + G * (T * _tr(rho)[..., None, None] - rho)
+
+
+def lindbladian_adjoint_apply(H, taus, gammas, X):
+    r"""Heisenberg-picture generator :math:`\mathcal L^\dagger(X)`, eq. (3.18).
+
+    .. math:: \mathcal L^\dagger(X) = i[H,X] + \Gamma(I\operatorname{tr}(TX) - X)
+              = i[H,X] - \tfrac12\{\Phi(I),X\} + \Phi(X),\quad \Phi(X)=\Gamma I\operatorname{tr}(TX)\ (3.19).
+    """
+    H, taus, gammas = _check_model(H, taus, gammas)
+    X = _v.as_square(X, "X", H.shape[-1])
+    T, Gamma = combine_resets(taus, gammas)
+    d = H.shape[-1]
+    trTX = np.einsum("...ij,...ji->...", T, X)
+    return 1j * (H @ X - X @ H) + Gamma[..., None, None] * (np.eye(d) * trTX[..., None, None] - X)
+
+
+def spectrum(H, gammas):
+    r"""Spectrum of :math:`\mathcal L` as a linear map on :math:`B(\mathcal H)`, eq. (3.6).
+
+    .. math:: \operatorname{spec}\mathcal L = \{0\}\cup\{-\Gamma\}^{(d-1)}
+              \cup\{-\Gamma - i(e_j-e_k)\}_{j\ne k},
+
+    returned with multiplicity (``d**2`` values, shape ``(..., d²)``), the
+    first entry being the simple eigenvalue 0.  It does not depend on the
+    reset states.
+    """
+    H = _v.hermitian(H, "H")
+    gammas = _v.rates(gammas, "gammas")
+    Gamma = np.sum(gammas, axis=-1) if gammas.ndim else gammas
+    e = np.linalg.eigvalsh(H)
+    d = e.shape[-1]
+    diff = e[..., :, None] - e[..., None, :]
+    iu = ~np.eye(d, dtype=bool)
+    off = -Gamma[..., None] - 1j * diff[..., iu]
+    lead = off.shape[:-1]
+    zero = np.zeros(lead + (1,), complex)
+    minus = np.broadcast_to(-Gamma[..., None], lead + (d - 1,)).astype(complex)
+    return np.concatenate([zero, minus, off], axis=-1)
+
+
+def evolve(H, taus, gammas, rho0, t):
+    r"""Exact solution :math:`\rho(t)=e^{t\mathcal L}\rho_0`, eq. (3.7).
+
+    .. math::
+
+        \rho(t) = e^{-\Gamma t}e^{-iHt}\big(\rho_0-\operatorname{tr}(\rho_0)\rho^+\big)e^{iHt}
+                  + \operatorname{tr}(\rho_0)\rho^+ .
+
+    Parameters
+    ----------
+    H, taus, gammas : as in :func:`steady_state` (no leading axes here)
+    rho0 : array_like, shape ``(d, d)``, any matrix
+    t : array_like of float, shape ``(...)``
+
+    Returns
+    -------
+    ndarray, shape ``t.shape + (d, d)``
+    """
+    H, taus, gammas = _check_model(H, taus, gammas)
+    rho0 = _v.as_square(rho0, "rho0", H.shape[-1])
+    t = _v.finite_real(t, "t")
+    T, Gamma = combine_resets(taus, gammas)
+    w, v = _eig(H)
+    rp = _rho_from_eig(w / Gamma[..., None], v, T)
+    tr0 = _tr(rho0)[..., None, None]
+    X = dagger(v) @ (rho0 - tr0 * rp) @ v  # in eigenbasis
+    tt = t[..., None, None]
+    phase = np.exp(-1j * (w[..., :, None] - w[..., None, :]) * tt - Gamma[..., None, None] * tt)
+    return v @ (phase * X) @ dagger(v) + tr0 * rp
+
+
+# --- Section 4: affine decompositions -----------------------------------------
+
+def partial_steady_states(H, taus, gammas, lambdas):
+    r"""Steady states :math:`\rho_j^+(\lambda_j)=\gamma_j(i\lambda_j[H,\cdot]+\gamma_j)^{-1}(\tau_j)`, eq. (4.2).
+
+    Equivalently :math:`\rho_j^+=\rho_{\lambda_jH/\gamma_j}(\tau_j)`.  The
+    weights ``lambdas`` need not sum to one here (each :math:`\mathcal L_j` is
+    a QRM on its own).
+
+    Returns
+    -------
+    ndarray, shape ``(..., J, d, d)``
+    """
+    H, taus, gammas = _check_model(H, taus, gammas)
+    lambdas = _v.finite_real(lambdas, "lambdas")
+    w, v = _eig(H)
+    scale = lambdas / gammas  # (..., J)
+    return _rho_from_eig(w[..., None, :] * scale[..., None], v[..., None, :, :], taus)
+
+
+def partial_lindbladians_apply(H, taus, gammas, lambdas, rho):
+    r""":math:`\mathcal L_j(\rho)=-i\lambda_j[H,\rho]+\gamma_j(\tau_j\operatorname{tr}\rho-\rho)`, eq. (4.1).
+
+    Returns
+    -------
+    ndarray, shape ``(..., J, d, d)``
+    """
+    H, taus, gammas = _check_model(H, taus, gammas)
+    lambdas = _v.finite_real(lambdas, "lambdas")
+    rho = _v.as_square(rho, "rho", H.shape[-1])
+    comm = (H @ rho - rho @ H)[..., None, :, :]
+    trr = _tr(rho)[..., None, None, None]
+    return (-1j * lambdas[..., None, None] * comm
+            + gammas[..., None, None] * (taus * trr - rho[..., None, :, :]))
+
+
+def _ep_parts(H, taus, gammas, lambdas, rho):
+    H, taus, gammas = _check_model(H, taus, gammas, strict_tau=True)
+    J = taus.shape[-3]
+    lambdas = _v.affine_weights(lambdas, "lambdas", J)
+    if rho is None:
+        T, Gamma = combine_resets(taus, gammas)
+        w, v = _eig(H)
+        rho = _rho_from_eig(w / Gamma[..., None], v, T)
+    else:
+        rho = _v.density(rho, "rho", H.shape[-1], strict=True)
+    w, v = _eig(H)
+    rj = _rho_from_eig(w[..., None, :] * (lambdas / gammas)[..., None], v[..., None, :, :], taus)
+    Lj = partial_lindbladians_apply(H, taus, gammas, lambdas, rho)
+    return rho, rj, Lj
+
+
+def entropy_production(H, taus, gammas, lambdas, rho=None):
+    r"""Entropy production :math:`\sigma(\rho)=\sum_j\sigma_j(\rho)`, eqs. (2.10), (2.12), (4.5).
+
+    .. math::
+
+        \sigma_j(\rho) = \operatorname{tr}\big(\mathcal L_j(\rho)
+                         (\ln\rho_j^+(\lambda_j) - \ln\rho)\big) \ge 0 ,
+
+    with :math:`\mathcal L_j` of eq. (4.1) and :math:`\rho_j^+` of eq. (4.2).
+
+    Parameters
+    ----------
+    H : array_like, shape ``(..., d, d)``
+    taus : array_like, shape ``(..., J, d, d)``, faithful (positive definite) states
+    gammas : array_like, shape ``(..., J)``, positive
+    lambdas : array_like, shape ``(..., J)``, real, summing to one (eq. (4.1))
+    rho : array_like, shape ``(..., d, d)``, optional
+        Faithful state at which to evaluate; default the steady state
+        :math:`\rho^+` of eq. (3.8).
+
+    Returns
+    -------
+    sigma : ndarray, shape ``(...)``
+    sigma_j : ndarray, shape ``(..., J)``
+    """
+    rho, rj, Lj = _ep_parts(H, taus, gammas, lambdas, rho)
+    diff = logm_pd(rj) - logm_pd(rho)[..., None, :, :]
+    sj = _tr_prod(Lj, diff)
+    return np.sum(sj, axis=-1), sj
+
+
+def entropy_fluxes(H, taus, gammas, lambdas, rho=None):
+    r"""Entropy fluxes :math:`\phi_j=\operatorname{tr}(\mathcal L_j(\rho)\ln\rho_j^+)`, eq. (2.13).
+
+    :math:`\phi_j=-\operatorname{tr}(\rho I_j^+)` with :math:`I_j^+` of eq. (2.9)
+    (see :func:`flux_observables`).  At the steady state
+    :math:`\sum_j\phi_j=\sigma(\rho^+)`, eq. (2.12); individual fluxes may be
+    negative.
+
+    Returns
+    -------
+    ndarray, shape ``(..., J)``
+    """
+    rho, rj, Lj = _ep_parts(H, taus, gammas, lambdas, rho)
+    return _tr_prod(Lj, logm_pd(rj))
+
+
+def flux_observables(H, taus, gammas, lambdas):
+    r"""Entropy-flux observables :math:`I_j^+=\mathcal L_j^\dagger(-\ln\rho_j^+)`, eq. (2.9).
+
+    :math:`\mathcal L_j^\dagger(X)=i\lambda_j[H,X]+\gamma_j(I\operatorname{tr}(\tau_jX)-X)`.
+
+    Returns
+    -------
+    ndarray, shape ``(..., J, d, d)``
+    """
+    H, taus, gammas = _check_model(H, taus, gammas, strict_tau=True)
+    lambdas = _v.affine_weights(lambdas, "lambdas", taus.shape[-3])
+    w, v = _eig(H)
+    rj = _rho_from_eig(w[..., None, :] * (lambdas / gammas)[..., None], v[..., None, :, :], taus)
+    X = -logm_pd(rj)
+    Hj = H[..., None, :, :]
+    d = H.shape[-1]
+    trtX = np.einsum("...ij,...ji->...", taus, X)
+    return (1j * lambdas[..., None, None] * (Hj @ X - X @ Hj)
+            + gammas[..., None, None] * (np.eye(d) * trtX[..., None, None] - X))

@@ -1,0 +1,28 @@
+"""Shared fixtures: seeded random instances and single-threaded BLAS."""
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _single_thread_blas():
+    with threadpool_limits(limits=1):
+        yield
+
+
+def random_hermitian(rng, d, scale=1.0):
+    a = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+    return scale * (a + a.conj().T) / 2
+
+
+def random_density(rng, d, rank=None):
+    rank = d if rank is None else rank
+    x = rng.normal(size=(d, rank)) + 1j * rng.normal(size=(d, rank))
+    r = x @ x.conj().T
+    return r / np.trace(r).real
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20240119)

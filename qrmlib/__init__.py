@@ -7,12 +7,14 @@ from the private-by-convention modules:
 - :mod:`qrmlib.linalg`: matrix log, entropies, trace distance, partial traces;
 - :mod:`qrmlib.reset`: QRMs on one Hilbert space (Sections 3-4);
 - :mod:`qrmlib.lindblad`: generic Lindbladians (Section 2), independent solver;
+- :mod:`qrmlib.tripartite`: the tri-partite A-C-B setup (Sections 6-7), exact in g;
+- :mod:`qrmlib.perturbation`: its perturbation theory in g (Section 7);
 - :mod:`qrmlib.models`: the paper's models and printed closed forms.
 """
 
 from threadpoolctl import threadpool_limits as _threadpool_limits
 
-from . import linalg, lindblad, models, perturbation, reset, tripartite
+from . import checks, linalg, lindblad, models, perturbation, reset, tripartite
 from .linalg import (
     commutator,
     dlog,
@@ -23,6 +25,13 @@ from .linalg import (
     trace_distance,
 )
 from .lindblad import entropy_production_sum, lindblad_superop, null_steady_state
+from .perturbation import (
+    HypothesisCheck,
+    Perturbative,
+    ResetExpansion,
+    double_commutator_trace,
+    double_commutator_trace_spectral,
+)
 from .reset import (
     combine_resets,
     entropy_fluxes,
@@ -38,6 +47,7 @@ from .reset import (
     spectrum,
     steady_state,
 )
+from .tripartite import TripartiteQRM
 
 __version__ = "0.1.0"
 
@@ -53,10 +63,12 @@ def single_thread_blas():
 
 
 __all__ = [
-    "linalg", "lindblad", "models", "perturbation", "reset", "tripartite",
+    "checks", "linalg", "lindblad", "models", "perturbation", "reset", "tripartite",
     "commutator", "dlog", "entropy", "logm_pd", "partial_trace", "relative_entropy", "trace_distance",
     "entropy_production_sum", "lindblad_superop", "null_steady_state",
     "combine_resets", "entropy_fluxes", "entropy_production", "evolve", "flux_observables",
     "lindbladian", "lindbladian_adjoint_apply", "lindbladian_apply", "partial_lindbladians_apply",
     "partial_steady_states", "rho_H", "spectrum", "steady_state", "single_thread_blas",
+    "TripartiteQRM", "Perturbative", "ResetExpansion", "HypothesisCheck",
+    "double_commutator_trace", "double_commutator_trace_spectral",
 ]

@@ -9,7 +9,7 @@ A Lindbladian of the form (2.2),
 is represented by its :math:`d^2\times d^2` superoperator matrix (row-major
 vectorisation, see :mod:`qrmlib.linalg`).  Its steady state is computed as the
 trace-one null vector of that matrix: the "generic solver" against which the
-closed forms of :mod:`qrmlib.reset` and :mod:`qrmlib.tripartite` are tested.
+closed forms of :mod:`qrmlib.reset` and ``qrmlib.tripartite`` are tested.
 """
 
 from __future__ import annotations

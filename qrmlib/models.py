@@ -1,8 +1,8 @@
 r"""The paper's two models and its printed closed forms.
 
-- The single qubit of Section 5: eqs. (5.1)-(5.20) (see :mod:`qrmlib._models_qubit`).
+- The single qubit of Section 5: eqs. (5.1)-(5.20) (implemented in ``qrmlib/_models_qubit.py``).
 - The three-qubit chain A-C-B of Section 8: eqs. (8.1)-(8.36)
-  (see :mod:`qrmlib._models_chain`).
+  (implemented in ``qrmlib/_models_chain.py``).
 
 A printed formula that the numerics refute is kept as printed (suffix
 ``_printed``) next to the form that holds; ``book/errata.md`` records each.

@@ -15,6 +15,8 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 NOTEBOOKS := $(wildcard book/*.ipynb)
+# e.g. make bench BENCH_OPTS=--quick
+BENCH_OPTS ?=
 NBVAL_OPTS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
 .PHONY: venv book test notebooks figures bench clean
@@ -29,21 +31,29 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[book,test]"
 	touch $(STAMP)
 
+# --all: re-read (and so re-execute) every chapter even when only qrmlib changed.
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/jupyter-book build . -W -n --keep-going --all
 
+# 1. unit, property and QuTiP tests, and nbval: it re-executes every notebook
+#    and compares the result with the notebook's stored outputs;
+# 2. the site gates (tests/test_site.py): the book built like `make book` with
+#    -W -n --keep-going but from those stored outputs (no second execution),
+#    zero warnings, nothing loaded from the network, internal links, and every
+#    page in headless Chromium (screenshots in _build/screenshots/).
 test: $(STAMP)
-	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL_OPTS)
+	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL_OPTS) --ignore=tests/test_site.py
+	$(BIN)/python -m pytest tests/test_site.py
 
 notebooks: $(STAMP)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 $(NOTEBOOKS)
+	for nb in $(NOTEBOOKS); do $(BIN)/jupyter execute --inplace --timeout=600 "$$nb" || exit 1; done
 
 figures: $(STAMP)
 	$(BIN)/python -m qrmlib.figures --outdir book/figures
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_OPTS)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

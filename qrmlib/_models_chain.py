@@ -121,7 +121,7 @@ def three_qubit_qrm(t_A, t_B, e_A=0.08, e_B=0.1, e_C=0.05, U=0.1, J_alpha=0.05, 
                     gamma_A=0.7, gamma_B=0.6):
     r"""The chain of Section 8 as a :class:`~qrmlib.tripartite.TripartiteQRM` (eqs. (8.5)-(8.6)).
 
-    Scalars only; defaults are the parameters of Figs. 3-5 (:data:`FIG_PARAMS`).
+    Scalars only; defaults are the parameters of Figs. 3-5 (``FIG_PARAMS``).
     """
     from .tripartite import TripartiteQRM
 

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-__all__ = ["LEDGER", "magnitude", "check_small", "check_close", "check_true", "check_range", "reset_ledger"]
+__all__ = ["LEDGER", "LedgerTable", "ledger_markdown", "ledger_table", "magnitude", "check_small", "check_close", "check_true", "check_range", "reset_ledger"]
 
 #: Records ``(claim, passed, detail)`` of every check run in this process.
 LEDGER: list[tuple[str, bool, str]] = []
@@ -93,3 +93,51 @@ def check_range(claim: str, value, lo: float, hi: float, *, digits: int = 3, wha
     passed = bool(lo <= v <= hi)
     _emit(claim, passed, f"{what} = {v:.{digits}f} in [{lo:g}, {hi:g}]", f"{what} = {v!r} not in [{lo}, {hi}]")
     return v
+
+
+def ledger_markdown(prefix: str = "") -> str:
+    """Markdown table of the checks recorded in :data:`LEDGER` (claim and verdict).
+
+    A failed check raises before it can be tabulated, so every row of a table
+    produced at the end of an executed chapter reads "verified".  ``prefix``
+    (e.g. the chapter name) fills a first column.
+    """
+    rows = ["| chapter | claim | status |", "|---|---|---|"] if prefix else ["| claim | status |", "|---|---|"]
+    for claim, passed, _ in LEDGER:
+        status = "verified" if passed else "FAILED"
+        claim = claim.replace("|", "\\|")
+        rows.append(f"| {prefix} | {claim} | {status} |" if prefix else f"| {claim} | {status} |")
+    return "\n".join(rows)
+
+
+class LedgerTable:
+    """The checks of :data:`LEDGER` as a table that renders in HTML and Markdown.
+
+    Glue it at the end of a chapter (``glue("ledger", ledger_table(), display=False)``)
+    so that the claims page of the book can paste it.
+    """
+
+    def __init__(self, rows):
+        self.rows = [(str(c), bool(p)) for c, p, _ in rows]
+
+    def _repr_markdown_(self) -> str:
+        lines = ["| claim | status |", "|---|---|"]
+        lines += [f"| {c.replace('|', '&#124;')} | {'verified' if p else 'FAILED'} |" for c, p in self.rows]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        body = "".join(
+            f"<tr><td>{html.escape(c)}</td><td>{'verified' if p else 'FAILED'}</td></tr>" for c, p in self.rows
+        )
+        return f'<table class="table claims-ledger"><thead><tr><th>claim</th><th>status</th></tr></thead><tbody>{body}</tbody></table>'
+
+    def __repr__(self) -> str:
+        n = len(self.rows)
+        return f"LedgerTable({n} checks, {sum(p for _, p in self.rows)} verified)"
+
+
+def ledger_table() -> LedgerTable:
+    """Snapshot of :data:`LEDGER` as a :class:`LedgerTable`."""
+    return LedgerTable(LEDGER)

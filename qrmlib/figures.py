@@ -60,6 +60,16 @@ __all__ = [
     "fig1_draw",
     "fig2_data",
     "fig2_draw",
+    "CHAIN_PARAMS",
+    "FIG3_CAPTION",
+    "FIG4_CAPTION",
+    "FIG5_CAPTION",
+    "fig3_data",
+    "fig3_draw",
+    "fig4_data",
+    "fig4_draw",
+    "fig5_data",
+    "fig5_draw",
     "save_npz",
     "load_npz",
     "save_figure",
@@ -190,7 +200,7 @@ def fig1_data(*, delta: float = 0.7, gammas=(1.0, 0.5, 1.0 / 3.0), eps: float = 
     :math:`t_A=t_B=t_C=` ``t_equal`` (Proposition 4.5); panel d) zooms on the
     zero :math:`(\gamma_A/\Gamma, \gamma_B/\Gamma)=(6/11, 3/11)`.
 
-    Each pair of panels is one call of :func:`qrmlib.entropy_production` on the
+    Each pair of panels is one call of :func:`qrmlib.reset.entropy_production` on the
     stacked grids.
 
     Parameters
@@ -421,6 +431,472 @@ def fig2_draw(data: dict):
     return fig
 
 
+# --- Figures 3-5: the three-qubit chain of Section 8 ---------------------------------------------
+
+#: Parameters of Figures 3-5 (captions): energies and rates in units of ε; t_B, t_A as stated per figure.
+CHAIN_PARAMS = dict(e_A=0.08, e_B=0.1, e_C=0.05, U=0.1, J_alpha=0.05, J_beta=0.1, gamma_A=0.7, gamma_B=0.6)
+
+FIG3_CAPTION = (
+    "Trace distance T(ρ+_g, ρ0 + gρ1). a) For small g, the approximate solution converges to the exact "
+    "solution, shown through T(ρ+_g, ρ0 + gρ1) = O(g²), as g → 0, independently of the reset state "
+    "characterized by t_B = {0.6, 0.7, 0.8, 0.9}, from top to bottom. b) Quadratic dependence on g is "
+    "demonstrated by plotting T(ρ+_g, ρ0 + gρ1)/g², which becomes constant as a function of g. Other "
+    "parameters are fixed: e_A = 0.08, e_B = 0.1, e_C = 0.05, U = 0.1, J_α = 0.05, J_β = 0.1, γ_A = 0.7, "
+    "γ_B = 0.6, t_A = 0.95."
+)
+
+FIG4_CAPTION = (
+    "Theorem 7.2 for entropy production. a) We plot the difference between exact entropy production "
+    "σ(ρ+_g) and first-order approximation g²σ^(2), see (8.23), divided by g², as a function of g. We fix "
+    "t_A = 0.95, and vary t_B from 0.6 (red curve) to the equilibrium situation t_B = 0.95 (dashed black "
+    "curve), t_B = 0.6, 0.7, 0.8, 0.9, 0.95. We observe that the approximate solution is larger than the "
+    "exact solution, hence negative values for the difference. b) Plot of (σ(ρ+_g) − g²σ^(2))/g⁴ to "
+    "demonstrate that the next order correction term in the EP is O(g⁴). Other parameters are fixed: "
+    "e_A = 0.08, e_B = 0.1, e_C = 0.05, U = 0.1, J_α = 0.05, J_β = 0.1, γ_A = 0.7, γ_B = 0.6, t_A = 0.95."
+)
+
+FIG5_CAPTION = (
+    "a) Density plot of entropy flux φ_A as a function of coupling parameter g and reset ground-state "
+    "population t_B, defined in (7.6). Entropy flux changes sign with t_A − t_B, appearing in the "
+    "commutator [H, ρ1]. b) Quartic behavior of entropy flux. The difference of the exact solution with the "
+    "approximate one, divided by g⁴, yields a constant value with g, but depends on the value of t_A. Other "
+    "parameters are fixed: e_A = 0.08, e_B = 0.1, e_C = 0.05, U = 0.1, J_α = 0.05, J_β = 0.1, γ_A = 0.7, "
+    "γ_B = 0.6. For Panel a), t_A = 0.6. For Panel b), t_B = 0.95."
+)
+
+#: A plain double-precision remainder is called broken down where it is off the exact one by more
+#: than this fraction of the limiting constant (sigma^(4) or phi_A^(4)).
+BREAKDOWN_FRACTION = 0.01
+
+
+def _chain_setup(params: dict, t_A, t_B):
+    """H (8, 8), tau_A, tau_B (broadcast stacks), gammas of the chain with ``params`` (CHAIN_PARAMS keys)."""
+    from . import _models_chain as mc
+
+    p = dict(CHAIN_PARAMS)
+    unknown = set(params) - set(p)
+    if unknown:
+        raise ValueError(f"unknown chain parameters {sorted(unknown)}; expected {sorted(p)}")
+    p.update(params)
+    H = mc.three_qubit_hamiltonian(p["e_A"], p["e_B"], p["e_C"], p["U"], p["J_alpha"], p["J_beta"])
+    return p, H, mc.reset_state(t_A), mc.reset_state(t_B), p["gamma_A"], p["gamma_B"]
+
+
+def _log_grid(lo: float, hi: float, n: int) -> np.ndarray:
+    if not (0 < lo < hi):
+        raise ValueError(f"a logarithmic grid needs 0 < lo < hi, got ({lo}, {hi})")
+    return np.logspace(np.log10(lo), np.log10(hi), int(n))
+
+
+def _ep_double(H, tau_A, tau_B, gamma_A, gamma_B, g, lam):
+    r"""Entropy production and fluxes of eqs. (7.5)-(7.6) in plain double precision, for stacks.
+
+    The computation of :meth:`qrmlib.tripartite.TripartiteQRM.entropy_production` and
+    :meth:`qrmlib.tripartite.TripartiteQRM.entropy_fluxes` (steady states by the default
+    ``method="auto"``, logarithms by :func:`qrmlib.linalg.logm_pd`), batched
+    over the stack axes of ``tau_A``, ``tau_B`` and ``g`` with
+    :func:`qrmlib.tripartite.steady_state_batch`.  Returns
+    ``sigma, phi_A, phi_B``.
+    """
+    from .tripartite import steady_state_batch
+
+    dims = (2, 2, 2)
+    g = np.asarray(g, dtype=float)
+    rho = steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g)
+    rA = steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, lam * g, which="A")
+    rB = steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, (1 - lam) * g, which="B")
+    tA = np.asarray(tau_A)
+    tB = np.asarray(tau_B)
+    trA = linalg.partial_trace(rho, dims, (1, 2))
+    trB = linalg.partial_trace(rho, dims, (0, 1))
+    DA = gamma_A * (linalg._kron(tA, trA) - rho)
+    DB = gamma_B * (linalg._kron(trB, tB) - rho)
+    comm = -1j * (H @ rho - rho @ H)
+    LA = (g * lam)[..., None, None] * comm + DA
+    LB = (g * (1 - lam))[..., None, None] * comm + DB
+    lr, lA, lB = linalg.logm_pd(rho), linalg.logm_pd(rA), linalg.logm_pd(rB)
+    tr = lambda a, b: np.real(np.einsum("...ij,...ji->...", a, b))  # noqa: E731
+    sigma = tr(LA, lA - lr) + tr(LB, lB - lr)
+    return sigma, tr(LA, lA), tr(LB, lB)
+
+
+def _exact_remainder(values, radius, g, order, direct, g_switch):
+    """Cauchy remainder for g < g_switch (exact), ``direct`` (double) above; plus an error estimate.
+
+    ``values`` ``(N, k)`` on the circle; ``g`` ``(n,)``; ``direct`` ``(k, n)``.  Returns
+    ``(R (k, n), from_contour (n,) bool, err)`` with ``err`` the largest difference between the
+    N-node and the N/2-node (every other node) trapezoid rules.
+    """
+    from .series import cauchy_remainder
+
+    inside = g < g_switch
+    R = np.array(direct, dtype=float, copy=True)
+    full = cauchy_remainder(values, radius, g[inside], order)
+    half = cauchy_remainder(values[::2], radius, g[inside], order)
+    R[:, inside] = np.real(full).T
+    err = float(np.max(np.abs(full - half))) if full.size else 0.0
+    return R, inside, err
+
+
+def _breakdown(g, approx, exact, const):
+    """Largest g where |approx - exact| > BREAKDOWN_FRACTION * |const| (NaN if nowhere or const = 0)."""
+    out = np.full(exact.shape[0], np.nan)
+    for k in range(exact.shape[0]):  # a handful of curves
+        if const[k] == 0:
+            continue
+        bad = np.abs(approx[k] - exact[k]) > BREAKDOWN_FRACTION * abs(const[k])
+        if np.any(bad):
+            out[k] = float(g[bad].max())
+    return out
+
+
+# --- Figure 3 ---------------------------------------------------------------------------------
+
+def fig3_data(*, t_A: float = 0.95, t_B=(0.6, 0.7, 0.8, 0.9), g_range=(1e-3, 3.0), n: int = 121,
+              radius: float = 1.0, nodes: int = 64, **chain) -> dict:
+    r"""Data of Figure 3: trace distance :math:`T(\rho^+_g,\rho_0+g\rho_1)`, eq. (8.19), and :math:`T/g^2`.
+
+    :math:`\rho^+_g` for all ``(t_B, g)`` in one call of
+    :func:`qrmlib.tripartite.steady_state_batch`; :math:`\rho_0`, :math:`\rho_1`
+    from the paper's closed forms (8.16)-(8.18).  The limit
+    :math:`\lim_{g\to0}T/g^2=\frac12\|\rho_2\|_1` is computed from the Taylor
+    coefficient :math:`\rho_2` of the analytic continuation of
+    :math:`\rho^+_z` (``qrmlib.series``, circle of radius ``radius``,
+    ``nodes`` nodes).
+
+    ``g`` is log-spaced over ``g_range`` (``n`` points); ``chain`` overrides
+    :data:`CHAIN_PARAMS`.
+
+    Returns
+    -------
+    dict
+        ``"g"`` ``(n,)``, ``"t_B"`` ``(k,)``, ``"T"`` and ``"T_over_g2"`` ``(k, n)``,
+        ``"limit"`` ``(k,)`` (:math:`\frac12\|\rho_2\|_1`), ``"rho2"`` ``(k, 8, 8)``, ``"params"``.
+    """
+    from . import _models_chain as mc
+    from .series import circle, steady_state_analytic, taylor_coefficients
+    from .tripartite import steady_state_batch
+
+    t_B = np.asarray(t_B, dtype=float)
+    p, H, tau_A, tau_B, gA, gB = _chain_setup(chain, t_A, t_B)
+    g = _log_grid(*g_range, n)
+    rho = steady_state_batch(H, tau_A, tau_B[:, None], gA, gB, (2, 2, 2), g)             # (k, n, 8, 8)
+    args = (p["J_alpha"], p["J_beta"], gA, gB, t_A, t_B)
+    approx = mc.rho0_chain(*args)[:, None] + g[:, None, None] * mc.rho1(*args)[:, None]  # (8.16), (8.18)
+    T = linalg.trace_distance(rho, approx)
+    z = circle(radius, nodes)
+    rz = steady_state_analytic(H, tau_A, tau_B[:, None], gA, gB, (2, 2, 2), z)          # (k, N, 8, 8)
+    rho2 = taylor_coefficients(np.moveaxis(rz, 1, 0), radius, 2)[2]
+    rho2 = linalg.hermitian_part(rho2)
+    limit = 0.5 * np.sum(np.abs(np.linalg.eigvalsh(rho2)), axis=-1)
+    params = {
+        "figure": 3, **p, "t_A": t_A, "t_B": t_B, "g_range": g_range, "n": n, "g_grid": "log-spaced",
+        "radius": radius, "nodes": nodes,
+        "T": "trace distance (8.19) between rho+_g (exact) and rho0 + g rho1 of (8.16)-(8.18)",
+        "limit": "0.5 ||rho_2||_1, rho_2 the g^2 Taylor coefficient of rho+_g (contour integral)",
+        "caption": FIG3_CAPTION,
+    }
+    return {"g": g, "t_B": t_B, "T": T, "T_over_g2": T / g**2, "limit": limit, "rho2": rho2,
+            "params": _jsonable(params)}
+
+
+def fig3_draw(data: dict):
+    """Draw Figure 3 (panels a: T against g, log-log; b: T/g² against g) from :func:`fig3_data`."""
+    from matplotlib.figure import Figure
+
+    g, tB = data["g"], data["t_B"]
+    with _style():
+        fig = Figure(figsize=(8.0, 3.4), layout="constrained")
+        ax_a, ax_b = fig.subplots(1, 2)
+        colors = _red_to_blue(len(tB))
+        for k, t in enumerate(tB):
+            ax_a.loglog(g, data["T"][k], color=colors[k], lw=1.3, label=rf"$t_B={t:g}$")
+            ax_b.semilogx(g, data["T_over_g2"][k], color=colors[k], lw=1.3, label=rf"$t_B={t:g}$")
+            ax_b.axhline(data["limit"][k], color=colors[k], lw=0.6, ls=":")
+        ref = data["limit"][0] * g**2
+        ax_a.loglog(g, ref, color="0.5", lw=0.8, ls="--", label=r"$\propto g^2$")
+        ax_a.set_ylabel(r"$T(\rho^+_g,\rho_0+g\rho_1)$")
+        ax_b.set_ylabel(r"$T(\rho^+_g,\rho_0+g\rho_1)/g^2$")
+        ax_b.set_ylim(bottom=0.0)
+        for ax, letter in ((ax_a, "a"), (ax_b, "b")):
+            ax.set_xlabel(r"$g$")
+            ax.set_xlim(g[0], g[-1])
+            _panel_letter(ax, letter)
+        ax_a.legend(loc="lower right", fontsize=7)
+        ax_b.legend(loc="lower left", fontsize=7, title=r"dotted: $\frac{1}{2}\Vert\rho_2\Vert_1$", title_fontsize=7)
+    return fig
+
+
+#: curve colours of Figures 3-5, from red (first curve) to blue/purple, as in the paper's "0.6 (red curve)"
+_CURVE_COLORS = ("#c0392b", "#e67e22", "#27ae60", "#2e86c1", "#7d3c98", "#7f8c8d")
+
+
+def _red_to_blue(k: int):
+    """``k`` distinct colours, the first red."""
+    if k > len(_CURVE_COLORS):
+        raise ValueError(f"at most {len(_CURVE_COLORS)} curves per panel, got {k}")
+    return list(_CURVE_COLORS[:k])
+
+
+# --- Figure 4 ---------------------------------------------------------------------------------
+
+def fig4_data(*, t_A: float = 0.95, t_B=(0.6, 0.7, 0.8, 0.9, 0.95), g_range=(1e-4, 2.0), n: int = 161,
+              lam: float = 0.5, radius: float = 1.0, nodes: int = 128, g_switch: float = 0.5,
+              **chain) -> dict:
+    r"""Data of Figure 4: :math:`(\sigma(\rho^+_g)-g^2\sigma^{(2)})/g^2` and :math:`/g^4` against :math:`g`.
+
+    :math:`\sigma^{(2)}` is the paper's (8.23) (closed forms (8.16)-(8.18), (8.24)).
+    Two evaluations of :math:`\sigma(\rho^+_g)`, eq. (7.5), at affine parameter ``lam``:
+
+    - ``"*_double"``: plain double precision, the computation of
+      :meth:`qrmlib.tripartite.TripartiteQRM.entropy_production`, batched (``_ep_double``);
+      its remainder turns to noise below :math:`g\approx3\times10^{-3}`
+      (absolute error :math:`\sim10^{-16}` of :math:`\sigma`, divided by :math:`g^4`);
+    - ``"R2"``, ``"R4"``: exact: for :math:`g<` ``g_switch`` the Cauchy integral
+      of ``qrmlib.series.cauchy_remainder`` of the analytic continuation
+      :math:`\sigma(z)` (``qrmlib.series.entropy_production_analytic``) on
+      the circle :math:`|z|=` ``radius`` (``nodes`` nodes), which has no
+      cancellation; above ``g_switch`` the double-precision values, accurate
+      there.  The Taylor coefficients :math:`c_k` of :math:`\sigma(z)` are
+      returned too: :math:`c_2=\sigma^{(2)}` and :math:`c_4=\sigma^{(4)}=\lim R_4`.
+
+    Returns
+    -------
+    dict
+        ``"g"`` ``(n,)``, ``"t_B"`` ``(k,)``, ``"R2"``, ``"R4"``, ``"R2_double"``,
+        ``"R4_double"`` ``(k, n)``, ``"sigma2"`` ``(k,)`` ((8.23)), ``"taylor"``
+        ``(k, 9)`` (:math:`c_0..c_8`, real parts), ``"sigma4"`` ``(k,)``,
+        ``"from_contour"`` ``(n,)``, ``"g_break"`` ``(k,)`` (largest :math:`g` where the
+        double remainder is off by more than ``BREAKDOWN_FRACTION`` :math:`|\sigma^{(4)}|`;
+        NaN at equilibrium), ``"contour_error"`` (N vs N/2 nodes), ``"params"``.
+    """
+    from . import _models_chain as mc
+    from .series import circle, entropy_production_analytic, taylor_coefficients
+
+    t_B = np.asarray(t_B, dtype=float)
+    p, H, tau_A, tau_B, gA, gB = _chain_setup(chain, t_A, t_B)
+    g = _log_grid(*g_range, n)
+    sigma2 = mc.sigma2_chain(p["J_alpha"], p["J_beta"], gA, gB, t_A, t_B)               # (8.23)
+    sig_d, _, _ = _ep_double(H, tau_A, tau_B[:, None], gA, gB, g, lam)                 # (k, n)
+    R2_d = (sig_d - g**2 * sigma2[:, None]) / g**2
+    R4_d = R2_d / g**2
+    z = circle(radius, nodes)
+    sig_z, _, _ = entropy_production_analytic(H, tau_A, tau_B[:, None], gA, gB, (2, 2, 2), z, lam)  # (k, N)
+    taylor = np.real(taylor_coefficients(sig_z.T, radius, 8)).T                        # (k, 9)
+    R4, inside, err = _exact_remainder(sig_z.T, radius, g, 4, R4_d, g_switch)
+    # below g_switch, R2 = g^2 R4 exactly; above, the direct values
+    R2 = np.where(inside, g**2 * R4, R2_d)
+    sigma4 = taylor[:, 4]
+    eq = np.isclose(t_B, t_A, rtol=0, atol=1e-15)
+    g_break = _breakdown(g, R4_d, R4, np.where(eq, 0.0, sigma4))
+    params = {
+        "figure": 4, **p, "t_A": t_A, "t_B": t_B, "lam": lam, "g_range": g_range, "n": n,
+        "g_grid": "log-spaced", "radius": radius, "nodes": nodes, "g_switch": g_switch,
+        "breakdown_fraction": BREAKDOWN_FRACTION,
+        "R2": "(sigma - g^2 sigma2)/g^2, exact", "R4": "(sigma - g^2 sigma2)/g^4, exact",
+        "exact": "g < g_switch: Cauchy integral of sigma(z) on |z| = radius (qrmlib.series); "
+                 "g >= g_switch: double precision (accurate there)",
+        "sigma2": "closed form (8.23)",
+        "caption": FIG4_CAPTION,
+    }
+    return {"g": g, "t_B": t_B, "R2": R2, "R4": R4, "R2_double": R2_d, "R4_double": R4_d,
+            "sigma2": sigma2, "taylor": taylor, "sigma4": sigma4, "from_contour": inside,
+            "g_break": g_break, "contour_error": np.array(err), "params": _jsonable(params)}
+
+
+def _remainder_panel(ax, g, exact, double, labels, colors, styles, g_break, const, ylabel):
+    """Remainder curves on a log-g axis: exact (solid/dashed) and plain double (thin dashed); returns nothing.
+
+    The values are scaled by a power of ten shown in the y label (no offset text), the y range is
+    set by the exact curves (the double-precision noise leaves it), and the g range where the double
+    curves are broken down (``g_break``) is shaded.
+    """
+    top = float(np.max(np.abs(exact)))
+    e = int(np.floor(np.log10(top))) if top > 0 else 0
+    s = 10.0 ** -e
+    for k in range(exact.shape[0]):
+        ax.semilogx(g, s * double[k], color=colors[k], lw=0.7, ls=(0, (2, 2)), alpha=0.55)
+        ax.semilogx(g, s * exact[k], color=colors[k], lw=1.4, ls=styles[k], label=labels[k])
+    lo = min(float(np.min(s * exact)), 0.0)
+    hi = max(float(np.max(s * exact)), 0.0)
+    pad = 0.12 * (hi - lo if hi > lo else 1.0)
+    ax.set_ylim(lo - pad, hi + pad)
+    gb = np.nanmax(g_break) if np.any(np.isfinite(g_break)) else np.nan
+    if np.isfinite(gb):
+        ax.axvspan(g[0], gb, color="0.88", zorder=0, lw=0)
+        ax.text(np.sqrt(g[0] * gb), lo - 0.55 * pad, "double precision:\nnoise", ha="center", va="center",
+                fontsize=6.5, color="0.3")
+    for c, col in zip(const, colors):
+        if np.isfinite(c):
+            ax.plot([g[0]], [s * c], marker="<", ms=4, color=col, clip_on=False)
+    ax.set_xlim(g[0], g[-1])
+    ax.set_xlabel(r"$g$")
+    ax.set_ylabel(ylabel + (rf"  $[\times 10^{{{e}}}]$" if e else ""))
+
+
+def fig4_draw(data: dict):
+    """Draw Figure 4 from :func:`fig4_data`.
+
+    Panel a): :math:`(\\sigma-g^2\\sigma^{(2)})/g^2`; panel b): :math:`/g^4`.  Solid:
+    exact; thin dashed: plain double precision (noise where the grey band is);
+    the equilibrium :math:`t_B=t_A` dashed black.
+    """
+    from matplotlib.figure import Figure
+
+    g, tB = data["g"], data["t_B"]
+    t_A = data["params"]["t_A"]
+    eq = np.isclose(tB, t_A, rtol=0, atol=1e-15)
+    colors = _red_to_blue(int(np.sum(~eq)))
+    colors = [("black" if e else colors[int(np.sum(~eq[:k]))]) for k, e in enumerate(eq)]
+    styles = ["--" if e else "-" for e in eq]
+    labels = [rf"$t_B={t:g}$" + (r" $=t_A$" if e else "") for t, e in zip(tB, eq)]
+    with _style():
+        fig = Figure(figsize=(8.0, 3.4), layout="constrained")
+        ax_a, ax_b = fig.subplots(1, 2)
+        _remainder_panel(ax_a, g, data["R2"], data["R2_double"], labels, colors, styles,
+                         data["g_break"] * np.nan, [np.nan] * len(tB),
+                         r"$(\sigma(\rho^+_g)-g^2\sigma^{(2)})/g^2$")
+        _remainder_panel(ax_b, g, data["R4"], data["R4_double"], labels, colors, styles,
+                         data["g_break"], data["sigma4"], r"$(\sigma(\rho^+_g)-g^2\sigma^{(2)})/g^4$")
+        ax_a.legend(loc="lower left", fontsize=7)
+        _panel_letter(ax_a, "a")
+        _panel_letter(ax_b, "b")
+    return fig
+
+
+# --- Figure 5 ---------------------------------------------------------------------------------
+
+def fig5_data(*, t_A_a: float = 0.6, g_range_a=(1e-2, 1e2), n_g: int = 200, n_t: int = 200,
+              t_B_b: float = 0.95, t_A_b=(0.6, 0.7, 0.8, 0.9), g_range_b=(1e-4, 2.0), n_b: int = 161,
+              lam: float = 0.5, radius: float = 1.0, nodes: int = 128, g_switch: float = 0.5,
+              n: int | None = None, **chain) -> dict:
+    r"""Data of Figure 5: the entropy flux :math:`\phi_A`.
+
+    Panel a): :math:`\phi_A(g, t_B)` at :math:`t_A=` ``t_A_a`` on an
+    ``n_t`` × ``n_g`` grid: cell centres of ``n_t`` equal bins of
+    :math:`t_B\in(0,1)` (rows) and of ``n_g`` log-equal bins of ``g_range_a``
+    (columns).  All :math:`\rho^+_g` in one call of
+    :func:`qrmlib.tripartite.steady_state_batch` (40 000 systems for the
+    default grid, solved in chunks); :math:`\phi_A` from the exact identity
+    (8.27), :math:`\phi_A=\gamma_A\operatorname{tr}((\tau_A-\operatorname{tr}_{CB}\rho^+_g)\ln\tau_A)`.
+    ``a_zero`` is :math:`\phi_A` on the line :math:`t_B=t_A` (exactly zero).
+
+    Panel b): :math:`(\phi_A-g^2\phi^{(2)}_A)/g^4` at :math:`t_B=` ``t_B_b``,
+    one curve per ``t_A_b``, with :math:`g^2\phi^{(2)}_A` of (8.29); exact (Cauchy
+    integral of the analytic continuation :math:`\phi_A(z)` of (7.6),
+    ``qrmlib.series.entropy_fluxes_analytic``, for :math:`g<` ``g_switch``)
+    and plain double precision, as in :func:`fig4_data`.
+
+    ``n``, if given, sets ``n_g = n_t = n_b = n`` (small grids for tests).
+
+    Returns
+    -------
+    dict
+        ``"a_g"`` ``(n_g,)``, ``"a_t_B"`` ``(n_t,)``, ``"a_phi_A"`` ``(n_t, n_g)``
+        (rows :math:`t_B`), ``"a_zero"`` ``(n_g,)``; ``"b_g"``, ``"b_t_A"``, ``"b_R4"``,
+        ``"b_R4_double"`` ``(k, n_b)``, ``"b_phi2"`` ``(k,)`` (:math:`\phi^{(2)}_A`, (8.29)),
+        ``"b_taylor"`` ``(k, 9)``, ``"b_phi4"`` ``(k,)``, ``"b_from_contour"``,
+        ``"b_g_break"``, ``"b_contour_error"``; ``"params"``.
+    """
+    from . import _models_chain as mc
+    from .series import circle, entropy_fluxes_analytic, taylor_coefficients
+    from .tripartite import steady_state_batch
+
+    if n is not None:
+        n_g = n_t = n_b = int(n)
+    # panel a
+    lg = np.log10(g_range_a)
+    g_a = 10 ** (lg[0] + (lg[1] - lg[0]) * (np.arange(n_g) + 0.5) / n_g)
+    t_a = (np.arange(n_t) + 0.5) / n_t
+    p, H, tau_A, tau_B, gA, gB = _chain_setup(chain, t_A_a, t_a)
+    rho = steady_state_batch(H, tau_A, tau_B[:, None], gA, gB, (2, 2, 2), g_a)          # (n_t, n_g, 8, 8)
+    phi_a, _ = mc.entropy_fluxes_chain(rho, t_A_a, t_a[:, None], gA, gB)               # (8.27)
+    rho0 = steady_state_batch(H, tau_A, mc.reset_state(t_A_a), gA, gB, (2, 2, 2), g_a)
+    zero, _ = mc.entropy_fluxes_chain(rho0, t_A_a, t_A_a, gA, gB)
+
+    # panel b
+    t_A_b = np.asarray(t_A_b, dtype=float)
+    _, H, tau_Ab, tau_Bb, gA, gB = _chain_setup(chain, t_A_b, t_B_b)
+    g_b = _log_grid(*g_range_b, n_b)
+    r1 = mc.rho1(p["J_alpha"], p["J_beta"], gA, gB, t_A_b, t_B_b)
+    phi2, _ = mc.entropy_fluxes_g2_chain(H, r1, t_A_b, t_B_b, 1.0)                     # (8.29)
+    _, fA_d, _ = _ep_double(H, tau_Ab[:, None], tau_Bb, gA, gB, g_b, lam)              # (k, n_b)
+    R4_d = (fA_d - g_b**2 * phi2[:, None]) / g_b**4
+    z = circle(radius, nodes)
+    fA_z, _ = entropy_fluxes_analytic(H, tau_Ab[:, None], tau_Bb, gA, gB, (2, 2, 2), z, lam)     # (k, N)
+    taylor = np.real(taylor_coefficients(fA_z.T, radius, 8)).T
+    R4, inside, err = _exact_remainder(fA_z.T, radius, g_b, 4, R4_d, g_switch)
+    phi4 = taylor[:, 4]
+    g_break = _breakdown(g_b, R4_d, R4, phi4)
+    params = {
+        "figure": 5, **p, "lam": lam,
+        "a": {"t_A": t_A_a, "g_range": g_range_a, "n_g": n_g, "n_t": n_t,
+              "g_grid": "cell centres of log-equal bins", "t_B_grid": "cell centres of equal bins of (0, 1)",
+              "phi_A": "exact identity (8.27) from rho+_g", "layout": "phi_A[i, j] = phi_A(g[j], t_B[i])"},
+        "b": {"t_B": t_B_b, "t_A": t_A_b, "g_range": g_range_b, "n": n_b, "radius": radius, "nodes": nodes,
+              "g_switch": g_switch, "breakdown_fraction": BREAKDOWN_FRACTION,
+              "R4": "(phi_A - g^2 phi_A^(2))/g^4 with phi_A^(2) of (8.29), exact",
+              "exact": "g < g_switch: Cauchy integral of phi_A(z) on |z| = radius; above: double precision"},
+        "caption": FIG5_CAPTION,
+    }
+    return {"a_g": g_a, "a_t_B": t_a, "a_phi_A": phi_a, "a_zero": zero,
+            "b_g": g_b, "b_t_A": t_A_b, "b_R4": R4, "b_R4_double": R4_d, "b_phi2": phi2,
+            "b_taylor": taylor, "b_phi4": phi4, "b_from_contour": inside, "b_g_break": g_break,
+            "b_contour_error": np.array(err), "params": _jsonable(params)}
+
+
+#: linear range of the symmetric-log colour scale of Figure 5a (|phi_A| below it is drawn linearly)
+FIG5_LINTHRESH = 1e-8
+
+
+def fig5_draw(data: dict):
+    """Draw Figure 5 from :func:`fig5_data`.
+
+    Panel a): density of :math:`\\phi_A` over :math:`(g, t_B)` (logarithmic
+    :math:`g`; symmetric-log colour scale, so that the sign is visible at all
+    :math:`g`), with the zero line :math:`t_B=t_A` (dashed).  Panel b): the
+    remainders, exact (solid) and plain double precision (thin dashed).
+    """
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    g, tB, phi = data["a_g"], data["a_t_B"], data["a_phi_A"]
+    t_A = data["params"]["a"]["t_A"]
+    lg = np.log10(g)
+    dl = lg[1] - lg[0]
+    extent = (10 ** (lg[0] - dl / 2), 10 ** (lg[-1] + dl / 2), tB[0] - (tB[1] - tB[0]) / 2,
+              tB[-1] + (tB[1] - tB[0]) / 2)
+    vmax = float(np.max(np.abs(phi)))
+    with _style():
+        fig = Figure(figsize=(8.6, 3.6), layout="constrained")
+        ax_a, ax_b = fig.subplots(1, 2)
+        norm = mpl.colors.SymLogNorm(linthresh=FIG5_LINTHRESH, linscale=0.5, vmin=-vmax, vmax=vmax, base=10)
+        X, Y = np.meshgrid(np.concatenate([[extent[0]], np.sqrt(g[1:] * g[:-1]), [extent[1]]]),
+                           np.concatenate([[extent[2]], (tB[1:] + tB[:-1]) / 2, [extent[3]]]))
+        mesh = ax_a.pcolormesh(X, Y, phi, norm=norm, cmap="RdBu_r", shading="flat")
+        mesh.set_rasterized(True)
+        ax_a.set_xscale("log")
+        cb = fig.colorbar(mesh, ax=ax_a)
+        cb.set_label(r"$\phi_A$ (symmetric log scale)")
+        ax_a.axhline(t_A, color="black", ls="--", lw=1.0)
+        ax_a.text(extent[0] * 1.3, t_A + 0.015, rf"$t_B=t_A={t_A:g}$: $\phi_A=0$", fontsize=7, va="bottom")
+        ax_a.set_xlim(extent[:2])
+        ax_a.set_ylim(extent[2:])
+        ax_a.set_xlabel(r"$g$")
+        ax_a.set_ylabel(r"$t_B$")
+        _panel_letter(ax_a, "a")
+
+        tA_b = data["b_t_A"]
+        colors = _red_to_blue(len(tA_b))
+        labels = [rf"$t_A={t:g}$" for t in tA_b]
+        _remainder_panel(ax_b, data["b_g"], data["b_R4"], data["b_R4_double"], labels, colors,
+                         ["-"] * len(tA_b), data["b_g_break"], data["b_phi4"],
+                         r"$(\phi_A-g^2\phi_A^{(2)})/g^4$")
+        ax_b.legend(loc="best", fontsize=7, title=rf"$t_B={data['params']['b']['t_B']:g}$", title_fontsize=7)
+        _panel_letter(ax_b, "b")
+    return fig
+
+
 # --- writing files -------------------------------------------------------------------
 
 def save_npz(path, data: dict) -> Path:
@@ -590,6 +1066,9 @@ def main(argv: Iterable[str] | None = None) -> list[Path]:
 
 register(1, fig1_data, fig1_draw, FIG1_CAPTION)
 register(2, fig2_data, fig2_draw, FIG2_CAPTION)
+register(3, fig3_data, fig3_draw, FIG3_CAPTION)
+register(4, fig4_data, fig4_draw, FIG4_CAPTION)
+register(5, fig5_data, fig5_draw, FIG5_CAPTION)
 
 
 if __name__ == "__main__":  # pragma: no cover

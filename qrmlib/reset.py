@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate as _v
-from .linalg import dagger, logm_pd, superop_commutator, vec
+from .linalg import _bloch2, _eigvalsh2, _from_bloch2, _log_bloch2, dagger, logm_pd, superop_commutator, vec
 
 __all__ = [
     "combine_resets",
@@ -73,6 +73,88 @@ def _rho_from_eig(w, v, T):
     return v @ (tt / denom) @ dagger(v)
 
 
+# --- qubits (d == 2): the same closed forms in Bloch coordinates --------------------------
+#
+# For d == 2 write H = h0 I + h.sigma and X = x0 I + x.sigma.  Then i[H, X] = -2 (h x x).sigma,
+# so (i[sH, .] + 1)(X) = T reads x0 = t0, (1 - a[h]_x) x = t with a = 2s, whose inverse is
+#     x = (t + a h x t + a^2 (h.t) h) / (1 + a^2 |h|^2)      (eq. (3.9) in Bloch form).
+# Everything below is elementwise real arithmetic on arrays of Bloch coefficients: the same
+# numbers as the eigenbasis formulas, to round-off, without batched 2x2 LAPACK calls.
+
+def _bloch_any(T):
+    """Complex Bloch coefficients ``(t0, t1, t2, t3)`` of any (not necessarily Hermitian) 2x2 ``T``."""
+    t00, t01, t10, t11 = T[..., 0, 0], T[..., 0, 1], T[..., 1, 0], T[..., 1, 1]
+    return 0.5 * (t00 + t11), 0.5 * (t01 + t10), 0.5j * (t01 - t10), 0.5 * (t00 - t11)
+
+
+def _rho_H_bloch(hx, hy, hz, t1, t2, t3):
+    """Bloch vector of ``(i[H,.] + 1)^{-1}(T)`` from ``a h`` (``hx, hy, hz``) and the Bloch vector of ``T``."""
+    dot = hx * t1 + hy * t2 + hz * t3
+    den = 1.0 + (hx * hx + hy * hy + hz * hz)
+    return ((t1 + (hy * t3 - hz * t2) + dot * hx) / den,
+            (t2 + (hz * t1 - hx * t3) + dot * hy) / den,
+            (t3 + (hx * t2 - hy * t1) + dot * hz) / den)
+
+
+def _rho_H_2(H, T, scale):
+    r""":math:`\rho_{sH}(T)` for ``d == 2`` (``H`` Hermitian, ``T`` any, ``scale`` broadcasting with the leading axes)."""
+    _, h1, h2, h3, _ = _bloch2(H)
+    a = 2.0 * np.asarray(scale, dtype=float)
+    t0, t1, t2, t3 = _bloch_any(T)
+    x1, x2, x3 = _rho_H_bloch(a * h1, a * h2, a * h3, t1, t2, t3)
+    return _from_bloch2(t0, x1, x2, x3)
+
+
+def _log2_checked(c0, c1, c2, c3):
+    """Bloch coefficients of ``ln X`` for Hermitian ``X`` given by real Bloch coefficients; raises like :func:`logm_pd`."""
+    det = (c0 + c3) * (c0 - c3) - (c1 * c1 + c2 * c2)
+    lo, hi, r = _eigvalsh2(c0, c1, c2, c3, det)
+    if np.any(lo <= 0):
+        raise ValueError(
+            f"rho must be positive definite for its logarithm: smallest eigenvalue "
+            f"{np.min(lo):.3e} <= 0"
+        )
+    return _log_bloch2(c0, c1, c2, c3, lo, hi, r)
+
+
+def _ep_qubit(H, taus, gammas, lambdas, rho, *, fluxes=False):
+    """Entropy production (or fluxes) of a qubit QRM in Bloch coordinates; inputs validated.
+
+    Returns ``sigma_j`` (or ``phi_j``), shape ``(..., J)``.
+    """
+    _, h1, h2, h3, _ = _bloch2(H)
+    h1, h2, h3 = h1[..., None], h2[..., None], h3[..., None]           # (..., 1): broadcast over J
+    t0, t1, t2, t3, _ = _bloch2(taus)                                   # (..., J)
+    if rho is None:
+        Gamma = np.sum(gammas, axis=-1)
+        wgt = gammas / Gamma[..., None]
+        T0, T1, T2, T3 = (np.sum(wgt * t, axis=-1) for t in (t0, t1, t2, t3))
+        a = (2.0 / Gamma)
+        r1, r2, r3 = _rho_H_bloch(a * h1[..., 0], a * h2[..., 0], a * h3[..., 0], T1, T2, T3)
+        r0 = T0
+    else:
+        r0, r1, r2, r3, _ = _bloch2(rho)
+    r0, r1, r2, r3 = (x[..., None] for x in (r0, r1, r2, r3))
+    # partial steady states rho_j^+ = rho_{lambda_j H / gamma_j}(tau_j), eq. (4.2)
+    a = 2.0 * lambdas / gammas
+    q1, q2, q3 = _rho_H_bloch(a * h1, a * h2, a * h3, t1, t2, t3)
+    lj = _log2_checked(t0, q1, q2, q3)
+    # L_j(rho) = -i lambda_j [H, rho] + gamma_j (tau_j tr rho - rho), eq. (4.1); -i[H, X] = 2 (h x x).sigma
+    tr = 2.0 * r0
+    two_l = 2.0 * lambdas
+    l0 = gammas * (t0 * tr - r0)
+    l1 = two_l * (h2 * r3 - h3 * r2) + gammas * (t1 * tr - r1)
+    l2 = two_l * (h3 * r1 - h1 * r3) + gammas * (t2 * tr - r2)
+    l3 = two_l * (h1 * r2 - h2 * r1) + gammas * (t3 * tr - r3)
+    if fluxes:
+        d0, d1, d2, d3 = lj
+    else:
+        lr = _log2_checked(r0, r1, r2, r3)
+        d0, d1, d2, d3 = (x - y for x, y in zip(lj, lr))
+    # Re tr(A B) = 2 (a0 b0 + a.b) for real Bloch coefficients
+    return 2.0 * (l0 * d0 + l1 * d1 + l2 * d2 + l3 * d3)
+
+
 def _tr(a):
     return np.trace(a, axis1=-2, axis2=-1)
 
@@ -103,8 +185,13 @@ def combine_resets(taus, gammas):
     gammas = _v.rates(gammas, "gammas")
     if taus.ndim < 3 or gammas.ndim < 1 or gammas.shape[-1] != taus.shape[-3]:
         raise ValueError(f"gammas shape {gammas.shape} must end with J = taus.shape[-3] for taus {taus.shape}")
+    return _combine(taus, gammas)
+
+
+def _combine(taus, gammas):
+    """:func:`combine_resets` on validated arrays."""
     Gamma = np.sum(gammas, axis=-1)
-    T = np.sum(gammas[..., None, None] * taus, axis=-3) / Gamma[..., None, None]
+    T = np.einsum("...j,...jkl->...kl", gammas / Gamma[..., None], taus)
     return T, Gamma
 
 
@@ -129,6 +216,8 @@ def rho_H(H, T):
     """
     H = _v.hermitian(H, "H")
     T = _v.as_square(T, "T", H.shape[-1])
+    if H.shape[-1] == 2:
+        return _rho_H_2(H, T, 1.0)
     w, v = _eig(H)
     return _rho_from_eig(w, v, T)
 
@@ -148,7 +237,9 @@ def steady_state(H, taus, gammas):
         The unique state in :math:`\ker\mathcal L`.
     """
     H, taus, gammas = _check_model(H, taus, gammas)
-    T, Gamma = combine_resets(taus, gammas)
+    T, Gamma = _combine(taus, gammas)
+    if H.shape[-1] == 2:
+        return _rho_H_2(H, T, 1.0 / Gamma)
     w, v = _eig(H)
     return _rho_from_eig(w / Gamma[..., None], v, T)
 
@@ -162,7 +253,7 @@ def lindbladian(H, taus, gammas):
     results never go through it.
     """
     H, taus, gammas = _check_model(H, taus, gammas)
-    T, Gamma = combine_resets(taus, gammas)
+    T, Gamma = _combine(taus, gammas)
     d = H.shape[-1]
     eye = np.eye(d)
     comm = superop_commutator(H)
@@ -175,7 +266,7 @@ def lindbladian_apply(H, taus, gammas, rho):
     r""":math:`\mathcal L(\rho)` of eq. (3.2) for any matrix ``rho`` (shape ``(..., d, d)``)."""
     H, taus, gammas = _check_model(H, taus, gammas)
     rho = _v.as_square(rho, "rho", H.shape[-1])
-    T, Gamma = combine_resets(taus, gammas)
+    T, Gamma = _combine(taus, gammas)
     G = Gamma[..., None, None]
     return -1j * (H @ rho - rho @ H) + G * (T * _tr(rho)[..., None, None] - rho)
 
@@ -188,7 +279,7 @@ def lindbladian_adjoint_apply(H, taus, gammas, X):
     """
     H, taus, gammas = _check_model(H, taus, gammas)
     X = _v.as_square(X, "X", H.shape[-1])
-    T, Gamma = combine_resets(taus, gammas)
+    T, Gamma = _combine(taus, gammas)
     d = H.shape[-1]
     trTX = np.einsum("...ij,...ji->...", T, X)
     return 1j * (H @ X - X @ H) + Gamma[..., None, None] * (np.eye(d) * trTX[..., None, None] - X)
@@ -239,7 +330,7 @@ def evolve(H, taus, gammas, rho0, t):
     H, taus, gammas = _check_model(H, taus, gammas)
     rho0 = _v.as_square(rho0, "rho0", H.shape[-1])
     t = _v.finite_real(t, "t")
-    T, Gamma = combine_resets(taus, gammas)
+    T, Gamma = _combine(taus, gammas)
     w, v = _eig(H)
     rp = _rho_from_eig(w / Gamma[..., None], v, T)
     tr0 = _tr(rho0)[..., None, None]
@@ -264,8 +355,10 @@ def partial_steady_states(H, taus, gammas, lambdas):
     """
     H, taus, gammas = _check_model(H, taus, gammas)
     lambdas = _v.finite_real(lambdas, "lambdas")
-    w, v = _eig(H)
     scale = lambdas / gammas  # (..., J)
+    if H.shape[-1] == 2:
+        return _rho_H_2(H[..., None, :, :], taus, scale)
+    w, v = _eig(H)
     return _rho_from_eig(w[..., None, :] * scale[..., None], v[..., None, :, :], taus)
 
 
@@ -279,25 +372,35 @@ def partial_lindbladians_apply(H, taus, gammas, lambdas, rho):
     H, taus, gammas = _check_model(H, taus, gammas)
     lambdas = _v.finite_real(lambdas, "lambdas")
     rho = _v.as_square(rho, "rho", H.shape[-1])
+    return _partial_apply(H, taus, gammas, lambdas, rho)
+
+
+def _partial_apply(H, taus, gammas, lambdas, rho):
+    """:func:`partial_lindbladians_apply` on validated arrays."""
     comm = (H @ rho - rho @ H)[..., None, :, :]
     trr = _tr(rho)[..., None, None, None]
     return (-1j * lambdas[..., None, None] * comm
             + gammas[..., None, None] * (taus * trr - rho[..., None, :, :]))
 
 
-def _ep_parts(H, taus, gammas, lambdas, rho):
+def _ep_checked(H, taus, gammas, lambdas, rho):
+    """Validated arguments of :func:`entropy_production` / :func:`entropy_fluxes`."""
     H, taus, gammas = _check_model(H, taus, gammas, strict_tau=True)
     J = taus.shape[-3]
     lambdas = _v.affine_weights(lambdas, "lambdas", J)
-    if rho is None:
-        T, Gamma = combine_resets(taus, gammas)
-        w, v = _eig(H)
-        rho = _rho_from_eig(w / Gamma[..., None], v, T)
-    else:
+    if rho is not None:
         rho = _v.density(rho, "rho", H.shape[-1], strict=True)
+    return H, taus, gammas, lambdas, rho
+
+
+def _ep_parts(H, taus, gammas, lambdas, rho):
+    """(rho, rho_j^+, L_j(rho)) on validated arguments (``rho=None``: the steady state)."""
     w, v = _eig(H)
+    if rho is None:
+        T, Gamma = _combine(taus, gammas)
+        rho = _rho_from_eig(w / Gamma[..., None], v, T)
     rj = _rho_from_eig(w[..., None, :] * (lambdas / gammas)[..., None], v[..., None, :, :], taus)
-    Lj = partial_lindbladians_apply(H, taus, gammas, lambdas, rho)
+    Lj = _partial_apply(H, taus, gammas, lambdas, rho)
     return rho, rj, Lj
 
 
@@ -326,6 +429,10 @@ def entropy_production(H, taus, gammas, lambdas, rho=None):
     sigma : ndarray, shape ``(...)``
     sigma_j : ndarray, shape ``(..., J)``
     """
+    H, taus, gammas, lambdas, rho = _ep_checked(H, taus, gammas, lambdas, rho)
+    if H.shape[-1] == 2:
+        sj = _ep_qubit(H, taus, gammas, lambdas, rho)
+        return np.sum(sj, axis=-1), sj
     rho, rj, Lj = _ep_parts(H, taus, gammas, lambdas, rho)
     diff = logm_pd(rj) - logm_pd(rho)[..., None, :, :]
     sj = _tr_prod(Lj, diff)
@@ -344,6 +451,9 @@ def entropy_fluxes(H, taus, gammas, lambdas, rho=None):
     -------
     ndarray, shape ``(..., J)``
     """
+    H, taus, gammas, lambdas, rho = _ep_checked(H, taus, gammas, lambdas, rho)
+    if H.shape[-1] == 2:
+        return _ep_qubit(H, taus, gammas, lambdas, rho, fluxes=True)
     rho, rj, Lj = _ep_parts(H, taus, gammas, lambdas, rho)
     return _tr_prod(Lj, logm_pd(rj))
 

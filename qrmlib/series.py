@@ -1,0 +1,496 @@
+r"""Taylor coefficients in the coupling :math:`g` of exact quantities, by contour integration.
+
+Why
+---
+Near :math:`g=0` the exact steady state :math:`\rho^+_g` deviates from
+:math:`\rho_0` by :math:`O(g)`, the entropy production :math:`\sigma(\rho^+_g)`
+and the fluxes are :math:`O(g^2)`, and the remainders of Figures 4-5,
+:math:`(\sigma-g^2\sigma^{(2)})/g^4`, are carried by the :math:`O(g^4)` part of
+:math:`O(1)` matrix entries.  Computed in double precision, the absolute error
+:math:`\approx\varepsilon_{mach}` of those entries becomes a relative error
+:math:`\approx\varepsilon_{mach}/(g^4|\sigma^{(4)}|)` of the remainder: noise
+below :math:`g\approx3\times10^{-3}` for the chain of Section 8
+(absolute error of :math:`\sigma` :math:`\approx10^{-16}`, :math:`|\sigma^{(4)}|\sim10^{-4}`).
+
+How
+---
+:math:`\rho^+_g` is a rational function of :math:`g`: it solves the linear system
+:math:`(A_0+gA_1)x=b` of :func:`qrmlib.tripartite.steady_state_pencil`, which
+stays invertible at :math:`g=0` under Spec and Coup.  It therefore continues
+analytically to complex :math:`z` in the disc :math:`|z|<R`, :math:`R` the
+modulus of the nearest singular point of the pencil
+(:func:`analyticity_radius`).  So do the partial steady states, and the
+entropy production and fluxes (7.5)-(7.6) as long as the logarithms are
+taken by the analytic (primary) functional calculus, :func:`logm_eig`, with
+spectra off the cut :math:`(-\infty,0]`.  For an analytic
+:math:`f(z)=\sum_kc_kz^k` sampled at the :math:`N` nodes
+:math:`z_j=re^{2\pi ij/N}` of a circle inside the disc, the trapezoid rule
+for Cauchy's integrals
+
+.. math::
+
+    c_k=\frac1{2\pi i}\oint\frac{f(z)}{z^{k+1}}dz\approx\frac1{Nr^k}\sum_jf(z_j)e^{-2\pi ijk/N}
+    \quad\text{(an FFT)},
+
+.. math::
+
+    \frac{f(g)-\sum_{k<m}c_kg^k}{g^m}=\frac1{2\pi i}\oint\frac{f(z)\,dz}{z^m(z-g)}
+    \approx\frac1N\sum_j\frac{f(z_j)\,z_j^{1-m}}{z_j-g}\quad(|g|<r)
+
+(:func:`taylor_coefficients`, :func:`cauchy_remainder`) converges geometrically, with errors :math:`O((r/R)^N)` and :math:`O((|g|/r)^N)`,
+and involves no cancellation: its rounding error is
+:math:`\approx\varepsilon_{mach}\max_{|z|=r}|f|/r^m`, independent of :math:`g`.
+
+Reference values in high precision (``mpmath``): :func:`mp_steady_state`,
+:func:`mp_entropy_production`, :func:`mp_entropy_fluxes` solve the bordered
+:math:`d^2\times d^2` system of :math:`\mathcal L_g` with the generator built in
+multiple-precision arithmetic from the (exact binary) double inputs, so that
+trace preservation holds to the working precision.
+
+All functions take the model as the stack arguments of
+:func:`qrmlib.tripartite.steady_state_batch` (``H, tau_A, tau_B, gamma_A,
+gamma_B, dims``; :func:`model_args` extracts them from a
+:class:`~qrmlib.tripartite.TripartiteQRM`) and broadcast over their leading
+axes and those of ``z``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .linalg import partial_trace
+from .tripartite import steady_state_pencil
+
+__all__ = [
+    "model_args",
+    "circle",
+    "taylor_coefficients",
+    "cauchy_remainder",
+    "analyticity_radius",
+    "steady_state_analytic",
+    "logm_eig",
+    "entropy_production_analytic",
+    "entropy_fluxes_analytic",
+    "mp_steady_state",
+    "mp_entropy_production",
+    "mp_entropy_fluxes",
+]
+
+#: smallest admissible distance of an eigenvalue from the cut (-inf, 0], relative to the largest modulus
+LOG_CUT_TOL = 1e-8
+#: largest admissible condition number of the eigenvector matrix in :func:`logm_eig`
+LOG_COND_MAX = 1e8
+
+
+def model_args(model):
+    """The stack arguments ``(H, tau_A, tau_B, gamma_A, gamma_B, dims)`` of a :class:`~qrmlib.tripartite.TripartiteQRM`."""
+    return model.H, model.tau_A, model.tau_B, model.gamma_A, model.gamma_B, model.dims
+
+
+# --- the trapezoid rule on a circle ----------------------------------------------------------
+
+def circle(radius, nodes):
+    r"""Nodes :math:`z_j=re^{2\pi ij/N}`, :math:`j=0,\dots,N-1`, shape ``(nodes,)``.
+
+    The angles are exact multiples of :math:`2\pi/N` evaluated with
+    ``np.exp(2j*np.pi*j/N)``; the node :math:`j=0` is the real point :math:`r`.
+    """
+    nodes = int(nodes)
+    if nodes < 2:
+        raise ValueError(f"nodes must be >= 2, got {nodes}")
+    radius = float(radius)
+    if not (radius > 0 and np.isfinite(radius)):
+        raise ValueError(f"radius must be positive and finite, got {radius}")
+    return radius * np.exp(2j * np.pi * np.arange(nodes) / nodes)
+
+
+def _check_values(values, radius):
+    values = np.asarray(values)
+    if values.ndim < 1 or values.shape[0] < 2:
+        raise ValueError("values must have the nodes along the first axis (at least 2 nodes)")
+    radius = float(radius)
+    if not (radius > 0 and np.isfinite(radius)):
+        raise ValueError(f"radius must be positive and finite, got {radius}")
+    return values.astype(complex), radius
+
+
+def taylor_coefficients(values, radius, order):
+    r"""Taylor coefficients :math:`c_0,\dots,c_{order}` from samples on a circle (trapezoid rule = FFT).
+
+    Parameters
+    ----------
+    values : array_like, shape ``(N, ...)``
+        :math:`f(z_j)` at the nodes :func:`circle` ``(radius, N)``.
+    radius : float
+    order : int, ``< N``
+
+    Returns
+    -------
+    ndarray, shape ``(order + 1, ...)``, complex
+        :math:`c_k\approx\frac1{Nr^k}\sum_jf(z_j)e^{-2\pi ijk/N}`; aliasing error
+        :math:`\sum_{m\ge1}c_{k+mN}r^{mN}`, i.e. :math:`O((r/R)^N)` inside the
+        disc of analyticity of radius :math:`R`.
+    """
+    values, radius = _check_values(values, radius)
+    N = values.shape[0]
+    order = int(order)
+    if not 0 <= order < N:
+        raise ValueError(f"order must be in [0, N) = [0, {N}), got {order}")
+    c = np.fft.fft(values, axis=0)[: order + 1] / N
+    scale = radius ** -np.arange(order + 1, dtype=float)
+    return c * scale.reshape((-1,) + (1,) * (values.ndim - 1))
+
+
+def cauchy_remainder(values, radius, g, order):
+    r"""Remainder :math:`R_m(g)=(f(g)-\sum_{k<m}c_kg^k)/g^m` by Cauchy's formula on the circle.
+
+    .. math:: R_m(g)=\frac1{2\pi i}\oint_{|z|=r}\frac{f(z)\,dz}{z^m(z-g)}
+              \approx\frac1N\sum_j\frac{f(z_j)\,z_j^{1-m}}{z_j-g},
+
+    exact in exact arithmetic for the trapezoid rule up to
+    :math:`O((|g|/r)^N)+O((r/R)^N)`; no cancellation (the rounding error is
+    :math:`\approx\varepsilon_{mach}\max|f|/r^m` whatever :math:`g`).  At
+    :math:`g=0` it gives :math:`c_m`.
+
+    Parameters
+    ----------
+    values : array_like, shape ``(N, ...)``
+        :math:`f(z_j)` at the nodes :func:`circle` ``(radius, N)``.
+    radius : float
+    g : array_like, shape ``G``
+        Points with :math:`|g|<r` (real or complex).
+    order : int
+        :math:`m\ge0`.
+
+    Returns
+    -------
+    ndarray, shape ``G + values.shape[1:]``, complex
+    """
+    values, radius = _check_values(values, radius)
+    N = values.shape[0]
+    g = np.asarray(g)
+    if np.any(np.abs(g) >= radius):
+        raise ValueError(f"|g| must be < radius = {radius} (the circle of the contour integral)")
+    z = circle(radius, N)
+    W = z ** (1 - int(order)) / (z - g[..., None]) / N          # G + (N,)
+    return np.tensordot(W, values, axes=([-1], [0]))
+
+
+# --- analytic continuation of the tri-partite steady states -----------------------------------
+
+def analyticity_radius(H, tau_A, tau_B, gamma_A, gamma_B, dims, which="full"):
+    r"""Modulus of the nearest singular point of the pencil :math:`A_0+zA_1` (:func:`~qrmlib.tripartite.steady_state_pencil`).
+
+    The steady state :math:`\rho(z)` (and everything built from it) is
+    analytic in :math:`|z|<R`, so :math:`R` is a lower bound of the radius of
+    convergence of its Taylor series.  It need not be sharp: when
+    :math:`\mathcal L_z` leaves invariant a subspace that does not contain the
+    solution (for the chain of Section 8: the coherences between different
+    numbers of excitations), a singular point of that block makes the system
+    singular without affecting :math:`\rho(z)`.  For the chain at the Figure 4
+    parameters :math:`R\approx2.14`, while :math:`\rho^+_z` is analytic up to
+    :math:`|z|\approx4.85` (see the Section 8 chapter).  Computed as
+    :math:`\min|{-1/\mu}|` over the nonzero eigenvalues :math:`\mu` of
+    :math:`A_0^{-1}A_1`.
+
+    Returns
+    -------
+    ndarray, shape: the stack shape
+    """
+    P = steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, which)
+    mu = np.linalg.eigvals(np.linalg.solve(P["A0"], P["A1"]))
+    big = np.abs(mu) > 1e-12 * np.max(np.abs(mu), axis=-1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        return np.min(np.where(big, 1.0 / np.abs(np.where(big, mu, 1.0)), np.inf), axis=-1)
+
+
+def _pencil_solve(P, z):
+    """Analytic solution rho(z) = E(r) + z Y of the pencil dict ``P`` for complex ``z`` (broadcast)."""
+    d, n = P["d"], P["n"]
+    n2 = n * n
+    z = np.asarray(z, dtype=complex)
+    M = P["A0"] + z[..., None, None] * P["A1"]
+    rhs = np.broadcast_to(P["rhs"], M.shape[:-1])
+    try:
+        x = np.linalg.solve(M, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError as exc:
+        raise ValueError("singular pencil: z is a singular point of the steady-state system") from exc
+    rho = np.einsum("...ij,...j->...i", P["Emb"], x[..., :n2]) + z[..., None] * x[..., n2:]
+    return rho.reshape(rho.shape[:-1] + (d, d))
+
+
+def steady_state_analytic(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, which="full"):
+    r"""Analytic continuation :math:`\rho(z)` of the steady state to complex couplings :math:`z`.
+
+    ``which="full"``: :math:`\rho^+_z` (:math:`\mathcal L_z\rho=0`); ``"A"``, ``"B"``:
+    the steady states of :math:`\mathcal D_\#+z\mathcal L_1`.  For real
+    :math:`z\neq0` this is :math:`\rho^+_z` of :meth:`qrmlib.tripartite.TripartiteQRM.steady_state`
+    (to round-off); at :math:`z=0` it is :math:`\rho_0` (eq. (7.12)).  No
+    Hermitian part is taken: for complex :math:`z`,
+    :math:`\rho(\bar z)=\rho(z)^*`, not :math:`\rho(z)`.  Trace one exactly
+    (the system enforces it).
+
+    Returns
+    -------
+    ndarray, shape ``broadcast(stack shape, z.shape) + (d, d)``, complex
+    """
+    P = steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, which)
+    return _pencil_solve(P, z)
+
+
+def logm_eig(A, *, cut_tol=LOG_CUT_TOL, cond_max=LOG_COND_MAX):
+    r"""Principal logarithm :math:`V\operatorname{diag}(\ln w)V^{-1}` of diagonalisable matrices, stacks ``(..., d, d)``.
+
+    The primary matrix function of :math:`\ln` (principal branch): analytic
+    in :math:`A` as long as the spectrum stays off the cut :math:`(-\infty,0]`,
+    so it continues :func:`qrmlib.linalg.logm_pd` analytically to the
+    non-Hermitian :math:`\rho(z)`, :math:`z\in\mathbb C`.
+
+    Raises
+    ------
+    ValueError
+        If an eigenvalue lies within ``cut_tol`` (relative to the largest
+        modulus) of the cut, or the eigenvector matrix has condition number
+        above ``cond_max`` (nearly defective: the eig-based formula would lose
+        accuracy).
+    """
+    A = np.asarray(A, dtype=complex)
+    w, V = np.linalg.eig(A)
+    scale = np.max(np.abs(w), axis=-1, keepdims=True)
+    dist = np.where(np.real(w) > 0, np.abs(w), np.abs(np.imag(w)))  # distance to (-inf, 0]
+    if np.any(dist <= cut_tol * scale):
+        raise ValueError("an eigenvalue lies on (or too close to) the branch cut (-inf, 0] of the principal log")
+    cond = np.linalg.cond(V)
+    if np.any(cond > cond_max):
+        raise ValueError(f"nearly defective matrix: eigenvector condition number {np.max(cond):.3e}")
+    return (V * np.log(w)[..., None, :]) @ np.linalg.inv(V)
+
+
+def _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam):
+    PF = steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, "full")
+    PA = steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, "A")
+    PB = steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, "B")
+    z = np.asarray(z, dtype=complex)
+    lam = np.asarray(lam, dtype=float)
+    if np.any(lam == 0) or np.any(lam == 1):
+        raise ValueError("lam must not be 0 or 1 (see qrmlib.tripartite)")
+    rho = _pencil_solve(PF, z)
+    rA = _pencil_solve(PA, lam * z)
+    rB = _pencil_solve(PB, (1 - lam) * z)
+    H = np.asarray(H, dtype=complex)
+    tau_A = np.asarray(tau_A, dtype=complex)
+    tau_B = np.asarray(tau_B, dtype=complex)
+    gA = np.asarray(gamma_A, dtype=float)[..., None, None]
+    gB = np.asarray(gamma_B, dtype=float)[..., None, None]
+    n_A, n_C, n_B = dims
+    trA = partial_trace(rho, dims, (1, 2))
+    trB = partial_trace(rho, dims, (0, 1))
+    kron = lambda a, b: np.einsum("...ij,...kl->...ikjl", a, b).reshape(  # noqa: E731
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2] * b.shape[-2], a.shape[-1] * b.shape[-1]))
+    DA = gA * (kron(tau_A, trA) - rho)
+    DB = gB * (kron(trB, tau_B) - rho)
+    comm = -1j * (H @ rho - rho @ H)
+    LA = (lam * z)[..., None, None] * comm + DA
+    LB = ((1 - lam) * z)[..., None, None] * comm + DB
+    return rho, rA, rB, LA, LB
+
+
+def _tr(a, b):
+    return np.einsum("...ij,...ji->...", a, b)
+
+
+def entropy_production_analytic(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam):
+    r"""Analytic continuation of :math:`\sigma(\rho^+_z)`, :math:`\sigma_A`, :math:`\sigma_B` of eqs. (7.5)-(7.6).
+
+    .. math::
+
+        \sigma_A(z)=\operatorname{tr}\big(\mathcal L^A_{\lambda z}(\rho(z))
+          (\ln\rho^A(\lambda z)-\ln\rho(z))\big),\quad
+        \sigma_B(z)=\operatorname{tr}\big(\mathcal L^B_{(1-\lambda)z}(\rho(z))
+          (\ln\rho^B((1-\lambda)z)-\ln\rho(z))\big),
+
+    with the analytic steady states of :func:`steady_state_analytic` and the
+    principal logarithm :func:`logm_eig`; no real part is taken.  For real
+    :math:`z` it equals :meth:`qrmlib.tripartite.TripartiteQRM.entropy_production` (to round-off).
+    The :math:`\ln\rho(z)` terms of :math:`\sigma=\sigma_A+\sigma_B` add up to
+    :math:`-\operatorname{tr}(\mathcal L_z(\rho(z))\ln\rho(z))=0`.
+
+    Returns
+    -------
+    sigma, sigma_A, sigma_B : complex ndarrays, shape ``broadcast(stack, z, lam)``
+    """
+    rho, rA, rB, LA, LB = _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam)
+    lr = logm_eig(rho)
+    sA = _tr(LA, logm_eig(rA) - lr)
+    sB = _tr(LB, logm_eig(rB) - lr)
+    return sA + sB, sA, sB
+
+
+def entropy_fluxes_analytic(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam):
+    r"""Analytic continuation of the fluxes :math:`\phi_A=\operatorname{tr}(\mathcal L^A_{\lambda z}(\rho)\ln\rho^A_{\lambda z})`, :math:`\phi_B`, eq. (7.6).
+
+    Returns
+    -------
+    phi_A, phi_B : complex ndarrays, shape ``broadcast(stack, z, lam)``
+    """
+    _, rA, rB, LA, LB = _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam)
+    return _tr(LA, logm_eig(rA)), _tr(LB, logm_eig(rB))
+
+
+# --- mpmath references ------------------------------------------------------------------------
+
+def _mp():
+    import mpmath
+
+    return mpmath
+
+
+def _to_mp(a, mp):
+    """Object array of ``mpc`` with the exact binary values of a complex array."""
+    a = np.asarray(a, dtype=complex)
+    out = np.empty(a.shape, dtype=object)
+    for idx, v in np.ndenumerate(a):
+        out[idx] = mp.mpc(float(v.real), float(v.imag))
+    return out
+
+
+def _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, which, mp):
+    """Actions of D (reset part) and of -i[H, .] on object arrays, in mp arithmetic."""
+    Hm, tA, tB = _to_mp(H, mp), _to_mp(tau_A, mp), _to_mp(tau_B, mp)
+    gA, gB = mp.mpf(float(gamma_A)), mp.mpf(float(gamma_B))
+    n_A, n_C, n_B = dims
+
+    def D_A(X):
+        return gA * (np.kron(tA, partial_trace(X, dims, (1, 2))) - X)
+
+    def D_B(X):
+        return gB * (np.kron(partial_trace(X, dims, (0, 1)), tB) - X)
+
+    if which == "full":
+        def D(X):
+            return D_A(X) + D_B(X)
+        s = gA + gB
+    elif which == "A":
+        D, s = D_A, gA
+    elif which == "B":
+        D, s = D_B, gB
+    else:
+        raise ValueError(f"which must be 'full', 'A' or 'B', got {which!r}")
+
+    def L1(X):
+        return mp.mpc(0, -1) * (Hm.dot(X) - X.dot(Hm))
+
+    return D, L1, s, Hm, tA, tB
+
+
+def _herm_basis(d, mp):
+    """Real basis of Hermitian d×d matrices (object arrays) and the coordinate map X -> Re vec X + Im vec X."""
+    basis = []
+    half = mp.mpf(1) / 2
+    for i in range(d):
+        for j in range(d):
+            X = np.full((d, d), mp.mpc(0), dtype=object)
+            # x = C e_k with C = ((1+i) I + (1-i) Pi)/2: entries (i,j) and (j,i)
+            X[i, j] = X[i, j] + mp.mpc(half, half)
+            X[j, i] = X[j, i] + mp.mpc(half, -half)
+            basis.append(X)
+    return basis
+
+
+def mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which="full", dps=50):
+    r"""Steady state in multiple precision: the bordered system of :math:`\mathcal D+g\mathcal L_1` solved with ``mpmath``.
+
+    The generator is built in ``mpmath`` arithmetic (working precision ``dps``
+    digits) from the exact binary values of the double inputs ``H``,
+    ``tau_A``, ``tau_B``, ``gamma_A``, ``gamma_B``, ``g`` (scalars, no stacks),
+    in the real coordinates :math:`\operatorname{Re}x+\operatorname{Im}x` of the
+    Hermitian unknown, and the :math:`d^2\times d^2` system
+    :math:`(S-w\mathbf 1^t)x=-w` (as in :meth:`qrmlib.tripartite.TripartiteQRM.steady_state`,
+    ``method="bordered"``) is solved by ``mpmath.lu_solve``.  Its condition
+    number grows like :math:`g^{-2}`, so about :math:`2\log_{10}(1/g)` digits
+    are lost: keep ``dps`` well above that.
+
+    ``which``: ``"full"`` (:math:`\rho^+_g`), ``"A"`` or ``"B"`` (:math:`\rho^\#_g`).
+
+    Returns
+    -------
+    numpy object array ``(d, d)`` of ``mpmath.mpc``
+    """
+    mp = _mp()
+    dims = tuple(int(n) for n in dims)
+    d = int(np.prod(dims))
+    with mp.workdps(dps):
+        D, L1, s, *_ = _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, which, mp)
+        gm = mp.mpf(float(g))
+        basis = _herm_basis(d, mp)
+        eye = np.array([[mp.mpc(1) if i == j else mp.mpc(0) for j in range(d)] for i in range(d)], dtype=object)
+        w = (s / d) * eye
+        n2 = d * d
+        S = mp.matrix(n2, n2)
+        for k, X in enumerate(basis):
+            Y = D(X) + gm * L1(X) - w * mp.re(np.trace(X))
+            y = Y.reshape(-1)
+            for i in range(n2):
+                S[i, k] = mp.re(y[i]) + mp.im(y[i])
+        wv = (-w).reshape(-1)
+        b = mp.matrix([mp.re(v) + mp.im(v) for v in wv])
+        v = mp.lu_solve(S, b)
+        X = np.full((d, d), mp.mpc(0), dtype=object)
+        for k, Bk in enumerate(basis):
+            X = X + v[k] * Bk
+        X = (X + np.conj(X.T)) / 2
+        return X
+
+
+def _mp_logm_herm(X, mp):
+    """ln of a Hermitian positive definite object matrix via ``mpmath.logm``."""
+    d = X.shape[0]
+    M = mp.matrix(d, d)
+    for i in range(d):
+        for j in range(d):
+            M[i, j] = X[i, j]
+    Lm = mp.logm(M)
+    return np.array([[Lm[i, j] for j in range(d)] for i in range(d)], dtype=object)
+
+
+def _mp_tr(a, b):
+    return sum(a[i, j] * b[j, i] for i in range(a.shape[0]) for j in range(a.shape[0]))
+
+
+def _mp_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps):
+    mp = _mp()
+    dims = tuple(int(n) for n in dims)
+    lam = float(lam)
+    if lam in (0.0, 1.0):
+        raise ValueError("lam must not be 0 or 1")
+    rho = mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, "full", dps)
+    rA = mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, lam * g, "A", dps)
+    rB = mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, (1 - lam) * g, "B", dps)
+    with mp.workdps(dps):
+        D_A, L1, *_ = _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, "A", mp)
+        D_B, *_ = _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, "B", mp)
+        gm, lm = mp.mpf(float(g)), mp.mpf(lam)
+        c = L1(rho)
+        LA = lm * gm * c + D_A(rho)
+        LB = (1 - lm) * gm * c + D_B(rho)
+    return mp, rho, rA, rB, LA, LB
+
+
+def mp_entropy_production(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps=50):
+    r""":math:`(\sigma,\sigma_A,\sigma_B)` of eqs. (7.5)-(7.6) in multiple precision (``mpmath.mpf``), real scalar ``g``, ``lam``.
+
+    Steady states from :func:`mp_steady_state`, logarithms by ``mpmath.logm``.
+    """
+    mp, rho, rA, rB, LA, LB = _mp_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps)
+    with mp.workdps(dps):
+        lr = _mp_logm_herm(rho, mp)
+        sA = mp.re(_mp_tr(LA, _mp_logm_herm(rA, mp) - lr))
+        sB = mp.re(_mp_tr(LB, _mp_logm_herm(rB, mp) - lr))
+        return sA + sB, sA, sB
+
+
+def mp_entropy_fluxes(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps=50):
+    r""":math:`(\phi_A,\phi_B)` of eq. (7.6) in multiple precision (``mpmath.mpf``), real scalar ``g``, ``lam``."""
+    mp, rho, rA, rB, LA, LB = _mp_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps)
+    with mp.workdps(dps):
+        return mp.re(_mp_tr(LA, _mp_logm_herm(rA, mp))), mp.re(_mp_tr(LB, _mp_logm_herm(rB, mp)))

@@ -26,3 +26,16 @@ def random_density(rng, d, rank=None):
 @pytest.fixture
 def rng():
     return np.random.default_rng(20240119)
+
+
+def faithful(rng, d, floor=0.05):
+    """Random faithful state: a random density matrix mixed with ``floor`` of the identity."""
+    return (1 - floor) * random_density(rng, d) + floor * np.eye(d) / d
+
+
+def instance(rng, d, J, hscale=1.0):
+    """Random QRM instance ``(H, taus, gammas)`` with faithful reset states, rates in [0.2, 3]."""
+    H = random_hermitian(rng, d, scale=hscale)
+    taus = np.stack([faithful(rng, d) for _ in range(J)])
+    gammas = rng.uniform(0.2, 3.0, size=J)
+    return H, taus, gammas

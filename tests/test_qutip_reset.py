@@ -19,7 +19,7 @@ qutip = pytest.importorskip("qutip")
 
 import qrmlib  # noqa: E402
 from qrmlib import reset as rs  # noqa: E402
-from conftest import random_density, random_hermitian  # noqa: E402
+from conftest import faithful, instance, random_density, random_hermitian  # noqa: E402
 
 # qrmlib closed form vs qutip's sparse LU steady state: both backward stable, the
 # Liouvillian's gap is Γ >= 0.2 and ||L|| <~ 30, so agreement to ~1e-13 is expected;
@@ -27,15 +27,6 @@ from conftest import random_density, random_hermitian  # noqa: E402
 STEADY_TOL = 1e-10
 
 
-def faithful(rng, d, floor=0.05):
-    return (1 - floor) * random_density(rng, d) + floor * np.eye(d) / d
-
-
-def instance(rng, d, J, hscale=1.0):
-    H = random_hermitian(rng, d, scale=hscale)
-    taus = np.stack([faithful(rng, d) for _ in range(J)])
-    gammas = rng.uniform(0.2, 3.0, size=J)
-    return H, taus, gammas
 
 
 def random_affine(rng, J, spread=1.5):

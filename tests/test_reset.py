@@ -28,21 +28,12 @@ import qrmlib
 from qrmlib import lindblad as lb
 from qrmlib import reset as rs
 from qrmlib.linalg import dagger, logm_pd, unvec, vec
-from conftest import random_density, random_hermitian
+from conftest import faithful, instance, random_density, random_hermitian
 
 EXACT = 1e-12  # closed form vs closed form (module docstring)
 GENERIC = 1e-10  # closed form vs SVD / eig / expm of the superoperator (module docstring)
 
 
-def faithful(rng, d, floor=0.05):
-    return (1 - floor) * random_density(rng, d) + floor * np.eye(d) / d
-
-
-def instance(rng, d, J, hscale=1.0):
-    H = random_hermitian(rng, d, scale=hscale)
-    taus = np.stack([faithful(rng, d) for _ in range(J)])
-    gammas = rng.uniform(0.2, 3.0, size=J)
-    return H, taus, gammas
 
 
 def reset_jumps(tau, gamma):

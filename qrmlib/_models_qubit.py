@@ -7,7 +7,7 @@ energies in units of :math:`\varepsilon` (``eps=1`` by default).
 Every closed form is a function citing its equation.  Where the printed
 formula disagrees with the generic solver, the function ``*_printed`` keeps
 the formula exactly as printed and the unsuffixed function is the form that
-holds; the discrepancy is documented in ``book/errata.md``.  All functions
+holds; the discrepancy is documented in ``book/errata.ipynb``.  All functions
 broadcast over their parameters.
 """
 

@@ -8,7 +8,7 @@ Every figure ``N`` has
   every parameter, the grid and the caption;
 - ``figN_draw(data) -> matplotlib.figure.Figure``: the figure, with the paper's
   panel letters;
-- ``FIGN_CAPTION``: the paper's caption (corrected only where ``book/errata.md``
+- ``FIGN_CAPTION``: the paper's caption (corrected only where ``book/errata.ipynb``
   says so);
 
 and is registered in :data:`FIGURES` with :func:`register`.  Adding a figure

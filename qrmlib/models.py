@@ -5,7 +5,7 @@ r"""The paper's two models and its printed closed forms.
   (implemented in ``qrmlib/_models_chain.py``).
 
 A printed formula that the numerics refute is kept as printed (suffix
-``_printed``) next to the form that holds; ``book/errata.md`` records each.
+``_printed``) next to the form that holds; ``book/errata.ipynb`` records each.
 """
 
 from ._models_chain import *  # noqa: F401,F403

@@ -52,6 +52,7 @@ __all__ = [
     "spost",
     "sprepost",
     "superop_commutator",
+    "linear_map_matrix",
     "vec",
     "unvec",
 ]
@@ -454,3 +455,16 @@ def sprepost(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def superop_commutator(h: np.ndarray) -> np.ndarray:
     """Superoperator of ``X -> -i[h, X]``, shape ``(..., d², d²)``."""
     return -1j * (spre(h) - spost(h))
+
+
+def linear_map_matrix(f, n_in: int) -> np.ndarray:
+    """Matrix of a linear map on matrices, from its (broadcasting) action.
+
+    ``f`` receives the canonical basis, shape ``(n_in², n_in, n_in)``, and
+    returns its images, shape ``(..., n_in², n_out, n_out)`` (leading axes
+    allowed, e.g. for a stack of maps).  The result acts on row-major
+    vectorised matrices (see the module docstring), shape ``(..., n_out², n_in²)``.
+    """
+    basis = np.eye(n_in * n_in, dtype=complex).reshape(n_in * n_in, n_in, n_in)
+    out = np.asarray(f(basis))
+    return np.ascontiguousarray(np.swapaxes(out.reshape(out.shape[:-2] + (-1,)), -1, -2))

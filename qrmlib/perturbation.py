@@ -105,7 +105,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .linalg import dagger, dlog, logm_pd
+from .linalg import dagger, dlog, linear_map_matrix, logm_pd
 
 __all__ = [
     "HypothesisCheck",
@@ -218,9 +218,7 @@ class ResetExpansion:
     @cached_property
     def diag_superop(self):
         r"""Matrix of :math:`\operatorname{Diag}^\tau` on :math:`B(\mathcal H_S)`, shape ``(n_S², n_S²)`` (row-major vec)."""
-        n = self.n_S
-        basis = np.eye(n * n, dtype=complex).reshape(n * n, n, n)
-        return np.ascontiguousarray(self.diag(basis).reshape(n * n, n * n).T)
+        return linear_map_matrix(self.diag, self.n_S)
 
     # --- Phi, Phi_D ----------------------------------------------------------------
 
@@ -235,9 +233,7 @@ class ResetExpansion:
     @cached_property
     def Phi(self):
         r""":math:`\Phi` as an explicit matrix on :math:`B(\mathcal H_S)`, shape ``(n_S², n_S²)`` (row-major vec, canonical basis)."""
-        n = self.n_S
-        basis = np.eye(n * n, dtype=complex).reshape(n * n, n, n)
-        return np.ascontiguousarray(self.Phi_apply(basis).reshape(n * n, n * n).T)
+        return linear_map_matrix(self.Phi_apply, self.n_S)
 
     @cached_property
     def Phi_on_diag(self):

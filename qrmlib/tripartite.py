@@ -61,7 +61,7 @@ from functools import cached_property
 import numpy as np
 
 from . import _validate as _v
-from .linalg import dagger, hermitian_part, logm_pd, partial_trace, superop_commutator
+from .linalg import dagger, hermitian_part, linear_map_matrix, logm_pd, partial_trace, superop_commutator
 
 __all__ = ["TripartiteQRM"]
 
@@ -93,13 +93,6 @@ def _tr_prod(a, b):
 
 def _comm(a, b):
     return a @ b - b @ a
-
-
-def _superop_of(action, d):
-    """d²×d² matrix of a linear map given by its (broadcasting) action."""
-    basis = np.eye(d * d, dtype=complex).reshape(d * d, d, d)
-    out = action(basis)  # (d², d, d): out[k] = action(E_k)
-    return np.ascontiguousarray(out.reshape(d * d, d * d).T)
 
 
 def _check_lam(lam):
@@ -376,12 +369,12 @@ class TripartiteQRM:
     @cached_property
     def D_A_superop(self):
         r"""Matrix of :math:`\mathcal D_A`, shape ``(d², d²)`` (row-major vectorisation)."""
-        return _superop_of(self.D_A, self.d)
+        return linear_map_matrix(self.D_A, self.d)
 
     @cached_property
     def D_B_superop(self):
         r"""Matrix of :math:`\mathcal D_B`, shape ``(d², d²)``."""
-        return _superop_of(self.D_B, self.d)
+        return linear_map_matrix(self.D_B, self.d)
 
     @cached_property
     def L0_superop(self):
@@ -469,12 +462,6 @@ class TripartiteQRM:
 
     # --- steady states ------------------------------------------------------------
 
-    def _map_matrix(self, f, n_in):
-        """Matrix ``(n_out², n_in²)`` of a linear map ``f`` from ``(n_in, n_in)`` matrices (row-major vec)."""
-        basis = np.eye(n_in * n_in, dtype=complex).reshape(n_in * n_in, n_in, n_in)
-        out = f(basis)
-        return np.ascontiguousarray(out.reshape(n_in * n_in, -1).T)
-
     @cached_property
     def _scaled(self):
         """The three rescaled steady-state systems (full, A, B), see ``_ScaledSystem``."""
@@ -485,8 +472,8 @@ class TripartiteQRM:
             ("A", self.D_A_superop, self.tr_A, self.embed_CB, n_C * n_B, self.gamma_A),
             ("B", self.D_B_superop, self.tr_B, self.embed_AC, n_A * n_C, self.gamma_B),
         ):
-            Tm = self._map_matrix(T, d)
-            Em = self._map_matrix(E, n)
+            Tm = linear_map_matrix(T, d)
+            Em = linear_map_matrix(E, n)
             H_eff = T(self.H @ E(np.eye(n, dtype=complex)))
             out[key] = _ScaledSystem(L0, self.L1_superop, Tm, Em, hermitian_part(H_eff), s)
         return out
@@ -689,16 +676,6 @@ def _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims):
     return H, tau_A, tau_B, gA, gB, dims_t, shape
 
 
-def _linear_map_matrix(f, n_in):
-    """Matrix ``(..., n_out², n_in²)`` (row-major vec) of a linear map ``f`` that may carry leading axes.
-
-    ``f`` receives the basis ``(n_in², n_in, n_in)`` and returns ``(..., n_in², n_out, n_out)``.
-    """
-    basis = np.eye(n_in * n_in, dtype=complex).reshape(n_in * n_in, n_in, n_in)
-    out = f(basis)
-    return np.swapaxes(out.reshape(out.shape[:-2] + (-1,)), -1, -2)
-
-
 def steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, which="full"):
     r"""The rescaled steady-state equations of ``_ScaledSystem`` for stacks of parameters.
 
@@ -735,20 +712,20 @@ def steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, which="full"):
     H, tau_A, tau_B, gA, gB, dims, shape = _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims)
     n_A, n_C, n_B = dims
     d = n_A * n_C * n_B
-    tA = tau_A[..., None, :, :]  # room for the basis axis of _linear_map_matrix
+    tA = tau_A[..., None, :, :]  # room for the basis axis of linear_map_matrix
     tB = tau_B[..., None, :, :]
-    T_A = _linear_map_matrix(lambda x: partial_trace(x, dims, (1, 2)), d)     # (n_C n_B)², d²
-    T_B = _linear_map_matrix(lambda x: partial_trace(x, dims, (0, 1)), d)     # (n_A n_C)², d²
-    E_A = _linear_map_matrix(lambda x: _kron(tA, x), n_C * n_B)               # (..., d², (n_C n_B)²)
-    E_B = _linear_map_matrix(lambda x: _kron(x, tB), n_A * n_C)               # (..., d², (n_A n_C)²)
+    T_A = linear_map_matrix(lambda x: partial_trace(x, dims, (1, 2)), d)     # (n_C n_B)², d²
+    T_B = linear_map_matrix(lambda x: partial_trace(x, dims, (0, 1)), d)     # (n_A n_C)², d²
+    E_A = linear_map_matrix(lambda x: _kron(tA, x), n_C * n_B)               # (..., d², (n_C n_B)²)
+    E_B = linear_map_matrix(lambda x: _kron(x, tB), n_A * n_C)               # (..., d², (n_A n_C)²)
     I_d2 = np.eye(d * d)
     D_A = gA[..., None, None] * (E_A @ T_A - I_d2)
     D_B = gB[..., None, None] * (E_B @ T_B - I_d2)
     L1 = superop_commutator(H)
     if which == "full":
         n = n_C
-        T = _linear_map_matrix(lambda x: partial_trace(x, dims, 1), d)
-        Emb = _linear_map_matrix(lambda x: _kron(_kron(tA, x), tB), n_C)
+        T = linear_map_matrix(lambda x: partial_trace(x, dims, 1), d)
+        Emb = linear_map_matrix(lambda x: _kron(_kron(tA, x), tB), n_C)
         L0 = D_A + D_B
         s = gA + gB
     elif which == "A":

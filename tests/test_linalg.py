@@ -438,3 +438,18 @@ def test_superop_helpers_broadcast(rng):
         assert np.allclose(S[i, j] @ la.vec(X), la.vec(A[i, j] @ X @ B[j]), atol=EXACT, rtol=0)
         assert np.allclose(la.spre(A)[i, j], np.kron(A[i, j], np.eye(3)), atol=0, rtol=0)
     assert np.allclose(la.spost(B)[1], np.kron(np.eye(3), B[1].T), atol=0, rtol=0)
+
+
+def test_linear_map_matrix_matches_sprepost_and_stacks(rng):
+    from qrmlib.linalg import linear_map_matrix, sprepost
+    A = rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3))
+    B = rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3))
+    # exact: both are the same products of the same entries
+    np.testing.assert_allclose(linear_map_matrix(lambda X: A @ X @ B, 3), sprepost(A, B), rtol=0, atol=1e-14)
+    # a stack of maps (leading axis on the images) and a map to a smaller space (partial trace)
+    As = rng.normal(size=(2, 1, 3, 3))
+    M = linear_map_matrix(lambda X: As @ X, 3)
+    assert M.shape == (2, 9, 9) and M.flags.c_contiguous
+    np.testing.assert_allclose(M[1], linear_map_matrix(lambda X: As[1, 0] @ X, 3), rtol=0, atol=0)
+    T = linear_map_matrix(lambda X: np.trace(X, axis1=-2, axis2=-1)[..., None, None], 2)
+    np.testing.assert_allclose(T, np.eye(2).reshape(1, 4), rtol=0, atol=0)

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-__all__ = ["LEDGER", "LedgerTable", "ledger_markdown", "ledger_table", "magnitude", "check_small", "check_close", "check_true", "check_range", "reset_ledger"]
+__all__ = ["LEDGER", "LedgerTable", "ledger_table", "magnitude", "check_small", "check_close", "check_true", "check_range", "reset_ledger"]
 
 #: Records ``(claim, passed, detail)`` of every check run in this process.
 LEDGER: list[tuple[str, bool, str]] = []
@@ -93,21 +93,6 @@ def check_range(claim: str, value, lo: float, hi: float, *, digits: int = 3, wha
     passed = bool(lo <= v <= hi)
     _emit(claim, passed, f"{what} = {v:.{digits}f} in [{lo:g}, {hi:g}]", f"{what} = {v!r} not in [{lo}, {hi}]")
     return v
-
-
-def ledger_markdown(prefix: str = "") -> str:
-    """Markdown table of the checks recorded in :data:`LEDGER` (claim and verdict).
-
-    A failed check raises before it can be tabulated, so every row of a table
-    produced at the end of an executed chapter reads "verified".  ``prefix``
-    (e.g. the chapter name) fills a first column.
-    """
-    rows = ["| chapter | claim | status |", "|---|---|---|"] if prefix else ["| claim | status |", "|---|---|"]
-    for claim, passed, _ in LEDGER:
-        status = "verified" if passed else "FAILED"
-        claim = claim.replace("|", "\\|")
-        rows.append(f"| {prefix} | {claim} | {status} |" if prefix else f"| {claim} | {status} |")
-    return "\n".join(rows)
 
 
 class LedgerTable:

@@ -96,6 +96,18 @@ def _rho_H_bloch(hx, hy, hz, t1, t2, t3):
             (t3 + (hx * t2 - hy * t1) + dot * hz) / den)
 
 
+def _rho_scaled(H, T, scale):
+    r""":math:`\rho_{sH}(T)` on validated arrays, ``scale`` (:math:`s`) broadcasting with the leading axes.
+
+    The one dispatch between the Bloch-coordinate form (``d == 2``) and the
+    eigenbasis form (3.9).
+    """
+    if H.shape[-1] == 2:
+        return _rho_H_2(H, T, scale)
+    w, v = _eig(H)
+    return _rho_from_eig(w * np.asarray(scale, dtype=float)[..., None], v, T)
+
+
 def _rho_H_2(H, T, scale):
     r""":math:`\rho_{sH}(T)` for ``d == 2`` (``H`` Hermitian, ``T`` any, ``scale`` broadcasting with the leading axes)."""
     _, h1, h2, h3, _ = _bloch2(H)
@@ -216,10 +228,7 @@ def rho_H(H, T):
     """
     H = _v.hermitian(H, "H")
     T = _v.as_square(T, "T", H.shape[-1])
-    if H.shape[-1] == 2:
-        return _rho_H_2(H, T, 1.0)
-    w, v = _eig(H)
-    return _rho_from_eig(w, v, T)
+    return _rho_scaled(H, T, 1.0)
 
 
 def steady_state(H, taus, gammas):
@@ -238,10 +247,7 @@ def steady_state(H, taus, gammas):
     """
     H, taus, gammas = _check_model(H, taus, gammas)
     T, Gamma = _combine(taus, gammas)
-    if H.shape[-1] == 2:
-        return _rho_H_2(H, T, 1.0 / Gamma)
-    w, v = _eig(H)
-    return _rho_from_eig(w / Gamma[..., None], v, T)
+    return _rho_scaled(H, T, 1.0 / Gamma)
 
 
 def lindbladian(H, taus, gammas):
@@ -355,11 +361,7 @@ def partial_steady_states(H, taus, gammas, lambdas):
     """
     H, taus, gammas = _check_model(H, taus, gammas)
     lambdas = _v.finite_real(lambdas, "lambdas")
-    scale = lambdas / gammas  # (..., J)
-    if H.shape[-1] == 2:
-        return _rho_H_2(H[..., None, :, :], taus, scale)
-    w, v = _eig(H)
-    return _rho_from_eig(w[..., None, :] * scale[..., None], v[..., None, :, :], taus)
+    return _rho_scaled(H[..., None, :, :], taus, lambdas / gammas)
 
 
 def partial_lindbladians_apply(H, taus, gammas, lambdas, rho):
@@ -469,9 +471,7 @@ def flux_observables(H, taus, gammas, lambdas):
     """
     H, taus, gammas = _check_model(H, taus, gammas, strict_tau=True)
     lambdas = _v.affine_weights(lambdas, "lambdas", taus.shape[-3])
-    w, v = _eig(H)
-    rj = _rho_from_eig(w[..., None, :] * (lambdas / gammas)[..., None], v[..., None, :, :], taus)
-    X = -logm_pd(rj)
+    X = -logm_pd(_rho_scaled(H[..., None, :, :], taus, lambdas / gammas))
     Hj = H[..., None, :, :]
     d = H.shape[-1]
     trtX = np.einsum("...ij,...ji->...", taus, X)

@@ -91,16 +91,17 @@ def test_data_params_are_json():
 
 # --- files --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("number", [1, 2])
-def test_write_figure_is_deterministic(tmp_path, number):
-    out1 = figures.write_figure(number, tmp_path / "run1", n=9)
-    out2 = figures.write_figure(number, tmp_path / "run2", n=9)
+@pytest.mark.parametrize("number, n", [(1, 9), (2, 9), (3, 6), (4, 6), (5, 6)])
+def test_write_figure_is_deterministic(tmp_path, number, n):
+    out1 = figures.write_figure(number, tmp_path / "run1", n=n)
+    out2 = figures.write_figure(number, tmp_path / "run2", n=n)
     assert [p.name for p in out1] == [f"fig{number}.pdf", f"fig{number}.png", f"fig{number}.npz"]
     for a, b in zip(out1, out2):
         assert a.read_bytes() == b.read_bytes(), a.name
     pdf = out1[0].read_bytes()
     assert b"CreationDate" not in pdf and b"ModDate" not in pdf and b"Producer" not in pdf
     assert b"Software" not in out1[1].read_bytes()
+    assert figures.load_npz(out1[2])["params"]["figure"] == number
 
 
 def test_npz_roundtrip(tmp_path):

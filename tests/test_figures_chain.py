@@ -203,15 +203,7 @@ def test_registered_with_captions_and_json_params():
         figures.fig3_data(n=3, J_gamma=0.1)
 
 
-@pytest.mark.parametrize("number", [3, 4, 5])
-def test_write_figure_is_deterministic(tmp_path, number):
-    out1 = figures.write_figure(number, tmp_path / "run1", n=6)
-    out2 = figures.write_figure(number, tmp_path / "run2", n=6)
-    assert [p.name for p in out1] == [f"fig{number}.pdf", f"fig{number}.png", f"fig{number}.npz"]
-    for a, b in zip(out1, out2):
-        assert a.read_bytes() == b.read_bytes(), a.name
-    back = figures.load_npz(out1[2])
-    assert back["params"]["figure"] == number
+# Determinism of the written files (Figures 1-5): tests/test_figures.py.
 
 
 def test_cli_default_figures_3_to_5_small_files(tmp_path):

@@ -10,11 +10,27 @@ from the private-by-convention modules:
 - :mod:`qrmlib.tripartite`: the tri-partite A-C-B setup (Sections 6-7), exact in g;
 - :mod:`qrmlib.perturbation`: its perturbation theory in g (Section 7);
 - :mod:`qrmlib.models`: the paper's models and printed closed forms.
+
+Units
+-----
+:math:`\hbar = 1`; energies (Hamiltonians, :math:`e_\#`, :math:`U`, :math:`J_\#`,
+:math:`\delta`) are in units of :math:`\varepsilon`, the paper's energy scale, and
+rates (:math:`\gamma_j`, :math:`\Gamma`) in the same units, so that times are in
+units of :math:`1/\varepsilon`.  Entropies are in nats.
+
+Input checks
+------------
+Every public function validates its arguments once, at the boundary, and raises
+``ValueError`` (bad value) or ``TypeError`` (bad type) naming the argument and
+the violated condition; states inside the tolerances of :mod:`qrmlib._validate`
+are projected exactly (Hermitian part, trace one) before use.  Results with
+several parts are named tuples (e.g. :class:`EntropyProductionSum`) that unpack as
+plain tuples.
 """
 
 from threadpoolctl import threadpool_limits as _threadpool_limits
 
-from . import checks, linalg, lindblad, models, perturbation, reset, tripartite
+from . import checks, linalg, lindblad, models, perturbation, reset, testing, tripartite
 from .linalg import (
     commutator,
     dlog,
@@ -24,7 +40,7 @@ from .linalg import (
     relative_entropy,
     trace_distance,
 )
-from .lindblad import entropy_production_sum, lindblad_superop, null_steady_state
+from .lindblad import EntropyProductionSum, entropy_production_sum, lindblad_superop, null_steady_state
 from .perturbation import (
     HypothesisCheck,
     Perturbative,
@@ -63,9 +79,9 @@ def single_thread_blas():
 
 
 __all__ = [
-    "checks", "linalg", "lindblad", "models", "perturbation", "reset", "tripartite",
+    "checks", "linalg", "lindblad", "models", "perturbation", "reset", "testing", "tripartite",
     "commutator", "dlog", "entropy", "logm_pd", "partial_trace", "relative_entropy", "trace_distance",
-    "entropy_production_sum", "lindblad_superop", "null_steady_state",
+    "EntropyProductionSum", "entropy_production_sum", "lindblad_superop", "null_steady_state",
     "combine_resets", "entropy_fluxes", "entropy_production", "evolve", "flux_observables",
     "lindbladian", "lindbladian_adjoint_apply", "lindbladian_apply", "partial_lindbladians_apply",
     "partial_steady_states", "rho_H", "spectrum", "steady_state", "single_thread_blas",

@@ -11,7 +11,11 @@ one (energies :math:`e_\#`), and the reset states are
 ground-state population.  Energies in units of :math:`\varepsilon`.
 
 Every closed form takes its parameters as arrays that broadcast together;
-matrices come out with shape ``broadcast(...) + (n, n)``.
+matrices come out with shape ``broadcast(...) + (n, n)``.  Parameters must be
+finite reals (complex is a ``ValueError``) that broadcast; rates ``gamma_*``
+are ``> 0``; populations ``t_*`` lie in ``[0, 1]`` (in ``(0, 1)`` where
+:math:`\ln\tau_\#` is taken); states are validated and projected exactly
+(see :mod:`qrmlib._validate`).
 
 The generic machinery (:class:`qrmlib.tripartite.TripartiteQRM`,
 :mod:`qrmlib.perturbation`) is compared with each printed form in
@@ -40,7 +44,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .linalg import dlog, partial_trace
+from . import _validate as _v
+from ._models_qubit import _args
+from .linalg import _dlog, _partial_trace
 
 __all__ = [
     "FIG_PARAMS",
@@ -66,8 +72,21 @@ FIG_PARAMS = dict(e_A=0.08, e_B=0.1, e_C=0.05, U=0.1, J_alpha=0.05, J_beta=0.1,
                   gamma_A=0.7, gamma_B=0.6, t_A=0.95)
 
 
-def _f(*xs):
-    return np.broadcast_arrays(*[np.asarray(x, dtype=float) for x in xs])
+def _f(**spec):
+    """Validated ``name=(value, kind)`` parameters (see ``_models_qubit._args``), broadcast together."""
+    return np.broadcast_arrays(*_args(**spec))
+
+
+def _couplings(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B, *, open_=False):
+    """Parameters of eqs. (8.16)-(8.24); ``J_alpha**2 gamma_B + J_beta**2 gamma_A`` must be > 0."""
+    pop = "pop_open" if open_ else "pop"
+    out = _f(J_alpha=(J_alpha, "real"), J_beta=(J_beta, "real"), gamma_A=(gamma_A, "rate"),
+             gamma_B=(gamma_B, "rate"), t_A=(t_A, pop), t_B=(t_B, pop))
+    Ja, Jb, gA, gB = out[:4]
+    if np.any(Ja**2 * gB + Jb**2 * gA == 0):
+        raise ValueError("J_alpha and J_beta must not both vanish (eq. (8.17) divides by "
+                         "J_alpha**2 gamma_B + J_beta**2 gamma_A)")
+    return out
 
 
 def _ket(a, c, b):
@@ -92,7 +111,8 @@ def three_qubit_hamiltonian(e_A, e_B, e_C, U, J_alpha, J_beta):
     -------
     ndarray, shape ``broadcast(...) + (8, 8)``, real symmetric (complex dtype)
     """
-    e_A, e_B, e_C, U, Ja, Jb = _f(e_A, e_B, e_C, U, J_alpha, J_beta)
+    e_A, e_B, e_C, U, Ja, Jb = _f(e_A=(e_A, "real"), e_B=(e_B, "real"), e_C=(e_C, "real"), U=(U, "real"),
+                                  J_alpha=(J_alpha, "real"), J_beta=(J_beta, "real"))
     H = np.zeros(e_A.shape + (8, 8), dtype=complex)
     for a in (0, 1):
         for c in (0, 1):
@@ -110,7 +130,7 @@ def three_qubit_hamiltonian(e_A, e_B, e_C, U, J_alpha, J_beta):
 
 def reset_state(t):
     r"""Reset state :math:`\tau=\operatorname{diag}(t,1-t)`, eq. (8.4); shape ``t.shape + (2, 2)``."""
-    t = np.asarray(t, dtype=float)
+    t = _v.unit_interval(t, "t")
     out = np.zeros(t.shape + (2, 2), dtype=complex)
     out[..., 0, 0] = t
     out[..., 1, 1] = 1 - t
@@ -124,6 +144,15 @@ def three_qubit_qrm(t_A, t_B, e_A=0.08, e_B=0.1, e_C=0.05, U=0.1, J_alpha=0.05, 
     Scalars only; defaults are the parameters of Figs. 3-5 (``FIG_PARAMS``).
     """
     from .tripartite import TripartiteQRM
+
+    for name, val in dict(e_A=e_A, e_B=e_B, e_C=e_C, U=U, J_alpha=J_alpha, J_beta=J_beta).items():
+        _v.scalar_real(val, name)
+    for name, val in dict(gamma_A=gamma_A, gamma_B=gamma_B).items():
+        if _v.scalar_real(val, name) <= 0:
+            raise ValueError(f"{name} must be > 0 (hypothesis Diss), got {float(val)!r}")
+    for name, val in dict(t_A=t_A, t_B=t_B).items():
+        _v.scalar_real(val, name)
+        _v.unit_interval(val, name)
 
     H = three_qubit_hamiltonian(e_A, e_B, e_C, U, J_alpha, J_beta)
     return TripartiteQRM(H, reset_state(t_A), reset_state(t_B), gamma_A, gamma_B, dims=(2, 2, 2))
@@ -141,7 +170,8 @@ def hbar_tau(e_A, e_B, e_C, U, t_A, t_B):
 
     Holds as printed.  Shape ``broadcast(...) + (2, 2)``.
     """
-    e_A, e_B, e_C, U, t_A, t_B = _f(e_A, e_B, e_C, U, t_A, t_B)
+    e_A, e_B, e_C, U, t_A, t_B = _f(e_A=(e_A, "real"), e_B=(e_B, "real"), e_C=(e_C, "real"), U=(U, "real"),
+                                    t_A=(t_A, "pop"), t_B=(t_B, "pop"))
     out = np.zeros(e_A.shape + (2, 2), dtype=complex)
     out[..., 0, 0] = e_A * (1 - t_A) + e_B * (1 - t_B)
     out[..., 1, 1] = (e_A + U) * (1 - t_A) + (e_B + U) * (1 - t_B) + e_C
@@ -158,7 +188,8 @@ def hbar_tau_A(e_A, e_B, e_C, U, J_beta, t_A):
 
     Holds as printed.  Shape ``broadcast(...) + (4, 4)``.
     """
-    e_A, e_B, e_C, U, Jb, t_A = _f(e_A, e_B, e_C, U, J_beta, t_A)
+    e_A, e_B, e_C, U, Jb, t_A = _f(e_A=(e_A, "real"), e_B=(e_B, "real"), e_C=(e_C, "real"), U=(U, "real"),
+                                   J_beta=(J_beta, "real"), t_A=(t_A, "pop"))
     s = 1 - t_A
     out = np.zeros(e_A.shape + (4, 4), dtype=complex)
     out[..., 0, 0] = e_A * s
@@ -187,11 +218,13 @@ def hbar_tau_B(e_A, e_B, e_C, U, J_alpha, t_B, *, order="AC"):
     -------
     ndarray, shape ``broadcast(...) + (4, 4)``
     """
+    if order not in ("AC", "CA"):
+        raise ValueError(f"order must be 'AC' or 'CA', got {order!r}")
+    e_B, e_A, e_C, U, J_alpha, t_B = _f(e_B=(e_B, "real"), e_A=(e_A, "real"), e_C=(e_C, "real"), U=(U, "real"),
+                                        J_alpha=(J_alpha, "real"), t_B=(t_B, "pop"))
     m = hbar_tau_A(e_B, e_A, e_C, U, J_alpha, t_B)
     if order == "CA":
         return m
-    if order != "AC":
-        raise ValueError(f"order must be 'AC' or 'CA', got {order!r}")
     p = [0, 2, 1, 3]
     return m[..., p, :][..., :, p]
 
@@ -206,7 +239,8 @@ def hbar_tau_A_spectrum(e_A, e_B, e_C, U, J_beta, t_A):
 
     Holds as printed.
     """
-    e_A, e_B, e_C, U, Jb, t_A = _f(e_A, e_B, e_C, U, J_beta, t_A)
+    e_A, e_B, e_C, U, Jb, t_A = _f(e_A=(e_A, "real"), e_B=(e_B, "real"), e_C=(e_C, "real"), U=(U, "real"),
+                                   J_beta=(J_beta, "real"), t_A=(t_A, "pop"))
     s = 1 - t_A
     mid = (e_A + U / 2) * s + (e_B + e_C) / 2
     rad = np.sqrt(Jb**2 + (e_B - e_C - U * s) ** 2 / 4)
@@ -236,7 +270,7 @@ def rho0_C(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B):
         \operatorname{diag}\big(J_\alpha^2t_A\gamma_B+J_\beta^2t_B\gamma_A,\;
         J_\alpha^2(1-t_A)\gamma_B+J_\beta^2(1-t_B)\gamma_A\big).
     """
-    Ja, Jb, gA, gB, tA, tB = _f(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B)
+    Ja, Jb, gA, gB, tA, tB = _couplings(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B)
     N = Ja**2 * gB + Jb**2 * gA
     out = np.zeros(Ja.shape + (2, 2), dtype=complex)
     out[..., 0, 0] = (Ja**2 * tA * gB + Jb**2 * tB * gA) / N
@@ -246,7 +280,7 @@ def rho0_C(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B):
 
 def rho0_chain(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B):
     r""":math:`\rho_0=\tau_A\otimes\rho^C_0\otimes\tau_B`, eq. (8.16) with (8.17); shape ``(..., 8, 8)``."""
-    rc = rho0_C(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B)
+    rc = rho0_C(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B)   # validates the parameters
     tA, tB = reset_state(t_A), reset_state(t_B)
     tA, rc, tB = np.broadcast_arrays(tA, rc, tB)
     k = np.einsum("...ij,...kl->...ikjl", tA, rc).reshape(rc.shape[:-2] + (4, 4))
@@ -267,7 +301,7 @@ def rho1(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B):
     :math:`M_{j,i}=\overline{M_{i,j}}`), all other entries 0.  It does not depend on
     :math:`e_A,e_B,e_C,U`.  Shape ``broadcast(...) + (8, 8)``.
     """
-    Ja, Jb, gA, gB, tA, tB = _f(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B)
+    Ja, Jb, gA, gB, tA, tB = _couplings(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B)
     p = _pref(Ja, Jb, gA, gB, tA, tB)
     out = np.zeros(Ja.shape + (8, 8), dtype=complex)
     for (i, j), v in {(1, 2): Ja * tA, (2, 4): Jb * tB, (3, 5): Jb * (1 - tB), (5, 6): Ja * (1 - tA)}.items():
@@ -286,7 +320,7 @@ def commutator_H_rho0(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B):
     :math:`J_\alpha J_\beta\neq0`).  Independent of :math:`e_\#` and :math:`U`.
     Shape ``broadcast(...) + (8, 8)``.
     """
-    Ja, Jb, gA, gB, tA, tB = _f(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B)
+    Ja, Jb, gA, gB, tA, tB = _couplings(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B)
     p = _pref(Ja, Jb, gA, gB, tA, tB)
     out = np.zeros(Ja.shape + (8, 8), dtype=complex)
     for (i, j), v in {(1, 2): Ja * tA * gB, (2, 4): Jb * tB * gA, (3, 5): Jb * (1 - tB) * gA,
@@ -304,10 +338,11 @@ def sigma2_chain(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B):
     Independent of :math:`\lambda` and of :math:`e_\#, U`.  Requires
     :math:`0<t_A,t_B<1`.  Shape ``broadcast(...)``.
     """
+    _couplings(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B, open_=True)
     r0 = rho0_chain(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B)
     r1 = rho1(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B)
     c = commutator_H_rho0(J_alpha, J_beta, gamma_A, gamma_B, t_A, t_B)
-    Q1 = dlog(r0, r1)
+    Q1 = _dlog(r0, r1)
     return np.real(-1j * np.einsum("...ij,...ji->...", c, Q1))
 
 
@@ -324,17 +359,20 @@ def entropy_fluxes_chain(rho, t_A, t_B, gamma_A, gamma_B):
     Parameters
     ----------
     rho : array_like, shape ``(..., 8, 8)``
-        The steady state :math:`\rho^+_g`.
-    t_A, t_B, gamma_A, gamma_B : array_like broadcasting with ``rho.shape[:-2]``
+        The steady state :math:`\rho^+_g` (a state; projected exactly).
+    t_A, t_B : array_like in ``(0, 1)``, broadcasting with ``rho.shape[:-2]``
+    gamma_A, gamma_B : array_like ``> 0``, broadcasting with ``rho.shape[:-2]``
 
     Returns
     -------
     phi_A, phi_B : ndarray
     """
-    rho = np.asarray(rho, dtype=complex)
-    tA, tB, gA, gB = _f(t_A, t_B, gamma_A, gamma_B)
-    pA = np.real(partial_trace(rho, (2, 2, 2), 0)[..., 0, 0])  # ground population of A
-    pB = np.real(partial_trace(rho, (2, 2, 2), 2)[..., 0, 0])
+    rho = _v.density(rho, "rho", 8)
+    tA, tB, gA, gB = _args(t_A=(t_A, "pop_open"), t_B=(t_B, "pop_open"), gamma_A=(gamma_A, "rate"),
+                           gamma_B=(gamma_B, "rate"))
+    _v.leading_axes(rho=rho.shape[:-2], t_A=tA.shape, t_B=tB.shape, gamma_A=gA.shape, gamma_B=gB.shape)
+    pA = np.real(_partial_trace(rho, (2, 2, 2), 0)[..., 0, 0])  # ground population of A
+    pB = np.real(_partial_trace(rho, (2, 2, 2), 2)[..., 0, 0])
     lA0, lA1 = np.log(tA), np.log(1 - tA)
     lB0, lB1 = np.log(tB), np.log(1 - tB)
     phi_A = gA * ((tA - pA) * lA0 + ((1 - tA) - (1 - pA)) * lA1)
@@ -352,19 +390,20 @@ def entropy_fluxes_g2_chain(H, rho1, t_A, t_B, g):
 
     Parameters
     ----------
-    H, rho1 : array_like, shape ``(..., 8, 8)``
-    t_A, t_B, g : array_like, broadcasting
+    H, rho1 : array_like, shape ``(..., 8, 8)``, Hermitian
+    t_A, t_B : array_like in ``(0, 1)``; g : array_like, real; all broadcasting
 
     Returns
     -------
     phi_A, phi_B : ndarray
     """
-    H = np.asarray(H, dtype=complex)
-    rho1 = np.asarray(rho1, dtype=complex)
-    tA, tB, g = _f(t_A, t_B, g)
+    H = _v.hermitian(H, "H", 8)
+    rho1 = _v.hermitian(rho1, "rho1", 8)
+    tA, tB, g = _args(t_A=(t_A, "pop_open"), t_B=(t_B, "pop_open"), g=(g, "real"))
+    _v.leading_axes(H=H.shape[:-2], rho1=rho1.shape[:-2], t_A=tA.shape, t_B=tB.shape, g=g.shape)
     X = 1j * (H @ rho1 - rho1 @ H)
-    xA = partial_trace(X, (2, 2, 2), 0)
-    xB = partial_trace(X, (2, 2, 2), 2)
+    xA = _partial_trace(X, (2, 2, 2), 0)
+    xB = _partial_trace(X, (2, 2, 2), 2)
     fA = np.real(xA[..., 0, 0] * np.log(tA) + xA[..., 1, 1] * np.log(1 - tA))
     fB = np.real(xB[..., 0, 0] * np.log(tB) + xB[..., 1, 1] * np.log(1 - tB))
     return g**2 * fA, g**2 * fB

@@ -46,6 +46,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from . import _validate as _v
 from . import linalg, reset
 from ._models_qubit import qubit_hamiltonian, qubit_reset_state
 
@@ -116,6 +117,16 @@ class FigureSpec:
     draw: Callable[[dict], object]
     caption: str
 
+    def __post_init__(self):
+        _v.integer(self.number, "number")
+        if self.number not in PAPER_FIGURES:
+            raise ValueError(f"number: the paper has Figures {PAPER_FIGURES[0]}-{PAPER_FIGURES[-1]}, "
+                             f"not {self.number}")
+        _v.callable_checked(self.data, "data")
+        _v.callable_checked(self.draw, "draw")
+        if not isinstance(self.caption, str):
+            raise TypeError(f"caption must be a str, got {type(self.caption).__name__}")
+
 
 #: Registered figures, by number.
 FIGURES: dict[int, FigureSpec] = {}
@@ -123,14 +134,68 @@ FIGURES: dict[int, FigureSpec] = {}
 
 def register(number: int, data: Callable[..., dict], draw: Callable[[dict], object], caption: str) -> FigureSpec:
     """Register Figure ``number`` (used by :func:`write_figure` and the command line)."""
+    number = _v.integer(number, "number")
+    _v.callable_checked(data, "data")
+    _v.callable_checked(draw, "draw")
+    if not isinstance(caption, str):
+        raise TypeError(f"caption must be a str, got {type(caption).__name__}")
     if number not in PAPER_FIGURES:
-        raise ValueError(f"the paper has Figures {PAPER_FIGURES[0]}-{PAPER_FIGURES[-1]}, not {number}")
+        raise ValueError(f"number: the paper has Figures {PAPER_FIGURES[0]}-{PAPER_FIGURES[-1]}, not {number}")
     spec = FigureSpec(int(number), data, draw, caption)
     FIGURES[spec.number] = spec
     return spec
 
 
 # --- shared helpers ---------------------------------------------------------------
+
+def _real(x, name):
+    return _v.scalar_real(x, name)
+
+
+def _pos(x, name):
+    x = _real(x, name)
+    if not x > 0:
+        raise ValueError(f"{name} must be > 0, got {x!r}")
+    return x
+
+
+def _t(x, name):
+    """Ground-state populations of reset states used in ln: inside (0, 1)."""
+    arr = _v.finite_real(x, name)
+    _v.nonempty(arr, name)
+    if np.any(arr <= 0) or np.any(arr >= 1):
+        raise ValueError(f"{name} must lie in (0, 1) (faithful reset states), got {arr}")
+    return arr
+
+
+def _t1(x, name):
+    x = _t(x, name)
+    if x.ndim:
+        raise ValueError(f"{name} must be a scalar, got shape {x.shape}")
+    return float(x)
+
+
+def _pair(r, name, *, lo=None, hi=None, positive=False):
+    arr = _v.finite_real(r, name)
+    if arr.shape != (2,) or not arr[0] < arr[1]:
+        raise ValueError(f"{name} must be a pair (lo, hi) with lo < hi, got {r!r}")
+    if (positive and arr[0] <= 0) or (lo is not None and arr[0] <= lo) or (hi is not None and arr[1] >= hi):
+        bounds = "0 < lo" if positive else f"{lo} < lo < hi < {hi}"
+        raise ValueError(f"{name} must satisfy {bounds}, got {r!r}")
+    return arr
+
+
+def _count(n, name, minimum=2):
+    return _v.integer(n, name, minimum=minimum, maximum=1_000_000)
+
+
+def _data(data, name="data"):
+    if not isinstance(data, dict):
+        raise TypeError(f"{name} must be the dict returned by a figN_data function, got {type(data).__name__}")
+    if not isinstance(data.get("params"), dict):
+        raise ValueError(f"{name} must be the dict returned by a figN_data function (with a 'params' dict)")
+    return data
+
 
 def _grid(lo: float, hi: float, n: int) -> np.ndarray:
     if n < 2:
@@ -228,9 +293,17 @@ def fig1_data(*, delta: float = 0.7, gammas=(1.0, 0.5, 1.0 / 3.0), eps: float = 
         ``"{p}_x"``, ``"{p}_y"`` (1-D axes) and ``"{p}_sigma"`` (``(n, n)``,
         rows along ``y``) for each panel ``p`` in ``a, b, c, d``; ``"params"``.
     """
-    g = np.asarray(gammas, dtype=float)
+    g = _v.rates(gammas, "gammas")
     if g.shape != (3,):
         raise ValueError(f"gammas must be (gamma_A, gamma_B, gamma_C), got shape {g.shape}")
+    delta, eps = _real(delta, "delta"), _real(eps, "eps")
+    t_C, t_equal = _t1(t_C, "t_C"), _t1(t_equal, "t_equal")
+    n = _count(n, "n")
+    t_range = tuple(_pair(t_range, "t_range", lo=0.0, hi=1.0))
+    t_zoom_halfwidth = _pos(t_zoom_halfwidth, "t_zoom_halfwidth")
+    _t([t_C - t_zoom_halfwidth, t_C + t_zoom_halfwidth], "t_C ± t_zoom_halfwidth")
+    lam_range = tuple(_pair(lam_range, "lam_range"))
+    lam_zoom_halfwidth = _pos(lam_zoom_halfwidth, "lam_zoom_halfwidth")
     Gamma = float(g.sum())
     lam_eq = g / Gamma
     H = qubit_hamiltonian(delta, eps)
@@ -294,6 +367,7 @@ def _contour_panel(fig, ax, x, y, z, letter, xlabel, ylabel, levels=20):
 
 def fig1_draw(data: dict):
     """Draw Figure 1 (four contour panels a-d) from :func:`fig1_data`; returns a Matplotlib ``Figure``."""
+    _data(data)
     from matplotlib.figure import Figure
 
     p = data["params"]
@@ -354,6 +428,11 @@ def fig2_data(*, delta: float = 0.7, gamma_A: float = 1.0, t_A: float = 0.9, eps
         ``"lam"`` (x axis), ``"mu"`` (y axis), ``"F"`` and ``"G"`` of shape
         ``(n, n)`` with ``F[i, j] = F(lam[j], mu[i])``; ``"params"``.
     """
+    delta, eps = _real(delta, "delta"), _real(eps, "eps")
+    gamma_A = float(_v.scalar_real(_v.rates(gamma_A, "gamma_A"), "gamma_A"))
+    t_A = _t1(t_A, "t_A")
+    n = _count(n, "n")
+    lam_range = tuple(_pair(lam_range, "lam_range"))
     H = qubit_hamiltonian(delta, eps)
     T = qubit_reset_state(t_A)
     lam = _grid(*lam_range, n)
@@ -397,6 +476,7 @@ def fig2_draw(data: dict):
     (4.25).  Panel b): :math:`(1-\\lambda/\\mu)F` with the white dashed line
     :math:`\\mu=\\lambda`.
     """
+    _data(data)
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
@@ -477,7 +557,8 @@ def _chain_setup(params: dict, t_A, t_B):
     unknown = set(params) - set(p)
     if unknown:
         raise ValueError(f"unknown chain parameters {sorted(unknown)}; expected {sorted(p)}")
-    p.update(params)
+    for k, v in params.items():
+        p[k] = (float(_v.scalar_real(_v.rates(v, k), k)) if k.startswith("gamma") else _real(v, k))
     H = mc.three_qubit_hamiltonian(p["e_A"], p["e_B"], p["e_C"], p["U"], p["J_alpha"], p["J_beta"])
     return p, H, mc.reset_state(t_A), mc.reset_state(t_B), p["gamma_A"], p["gamma_B"]
 
@@ -577,7 +658,12 @@ def fig3_data(*, t_A: float = 0.95, t_B=(0.6, 0.7, 0.8, 0.9), g_range=(1e-3, 3.0
     from .series import circle, steady_state_analytic, taylor_coefficients
     from .tripartite import steady_state_batch
 
-    t_B = np.asarray(t_B, dtype=float)
+    t_A, t_B = _t1(t_A, "t_A"), _t(t_B, "t_B")
+    if t_B.ndim != 1:
+        raise ValueError(f"t_B must be a 1-D sequence, got shape {t_B.shape}")
+    g_range = tuple(_pair(g_range, "g_range", positive=True))
+    n, nodes = _count(n, "n"), _count(nodes, "nodes")
+    radius = _pos(radius, "radius")
     p, H, tau_A, tau_B, gA, gB = _chain_setup(chain, t_A, t_B)
     g = _log_grid(*g_range, n)
     rho = steady_state_batch(H, tau_A, tau_B[:, None], gA, gB, (2, 2, 2), g)             # (k, n, 8, 8)
@@ -602,6 +688,7 @@ def fig3_data(*, t_A: float = 0.95, t_B=(0.6, 0.7, 0.8, 0.9), g_range=(1e-3, 3.0
 
 def fig3_draw(data: dict):
     """Draw Figure 3 (panels a: T against g, log-log; b: T/g² against g) from :func:`fig3_data`."""
+    _data(data)
     from matplotlib.figure import Figure
 
     g, tB = data["g"], data["t_B"]
@@ -673,7 +760,13 @@ def fig4_data(*, t_A: float = 0.95, t_B=(0.6, 0.7, 0.8, 0.9, 0.95), g_range=(1e-
     from . import _models_chain as mc
     from .series import circle, entropy_production_analytic, taylor_coefficients
 
-    t_B = np.asarray(t_B, dtype=float)
+    t_A, t_B = _t1(t_A, "t_A"), _t(t_B, "t_B")
+    if t_B.ndim != 1:
+        raise ValueError(f"t_B must be a 1-D sequence, got shape {t_B.shape}")
+    g_range = tuple(_pair(g_range, "g_range", positive=True))
+    n, nodes = _count(n, "n"), _count(nodes, "nodes")
+    radius, g_switch = _pos(radius, "radius"), _pos(g_switch, "g_switch")
+    lam = _v.scalar_real(_v.lam_checked(lam), "lam")
     p, H, tau_A, tau_B, gA, gB = _chain_setup(chain, t_A, t_B)
     g = _log_grid(*g_range, n)
     sigma2 = mc.sigma2_chain(p["J_alpha"], p["J_beta"], gA, gB, t_A, t_B)               # (8.23)
@@ -741,6 +834,7 @@ def fig4_draw(data: dict):
     exact; thin dashed: plain double precision (noise where the grey band is);
     the equilibrium :math:`t_B=t_A` dashed black.
     """
+    _data(data)
     from matplotlib.figure import Figure
 
     g, tB = data["g"], data["t_B"]
@@ -803,7 +897,15 @@ def fig5_data(*, t_A_a: float = 0.6, g_range_a=(1e-2, 1e2), n_g: int = 200, n_t:
     from .tripartite import steady_state_batch
 
     if n is not None:
-        n_g = n_t = n_b = int(n)
+        n_g = n_t = n_b = _count(n, "n")
+    n_g, n_t, n_b, nodes = _count(n_g, "n_g"), _count(n_t, "n_t"), _count(n_b, "n_b"), _count(nodes, "nodes")
+    t_A_a, t_B_b, t_A_b = _t1(t_A_a, "t_A_a"), _t1(t_B_b, "t_B_b"), _t(t_A_b, "t_A_b")
+    if t_A_b.ndim != 1:
+        raise ValueError(f"t_A_b must be a 1-D sequence, got shape {t_A_b.shape}")
+    g_range_a = tuple(_pair(g_range_a, "g_range_a", positive=True))
+    g_range_b = tuple(_pair(g_range_b, "g_range_b", positive=True))
+    radius, g_switch = _pos(radius, "radius"), _pos(g_switch, "g_switch")
+    lam = _v.scalar_real(_v.lam_checked(lam), "lam")
     # panel a
     lg = np.log10(g_range_a)
     g_a = 10 ** (lg[0] + (lg[1] - lg[0]) * (np.arange(n_g) + 0.5) / n_g)
@@ -857,6 +959,7 @@ def fig5_draw(data: dict):
     :math:`g`), with the zero line :math:`t_B=t_A` (dashed).  Panel b): the
     remainders, exact (solid) and plain double precision (thin dashed).
     """
+    _data(data)
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
@@ -907,7 +1010,9 @@ def save_npz(path, data: dict) -> Path:
     :func:`load_npz` (or :func:`numpy.load`; ``params`` is a 0-d string array
     holding JSON).
     """
-    path = Path(path)
+    path = _path(path)
+    if not isinstance(data, dict):
+        raise TypeError(f"data must be a dict of arrays, got {type(data).__name__}")
     entries = {k: np.asarray(v) for k, v in data.items() if k != "params"}
     entries["params"] = np.array(json.dumps(_jsonable(data.get("params", {})), sort_keys=True,
                                             ensure_ascii=False))
@@ -924,6 +1029,7 @@ def save_npz(path, data: dict) -> Path:
 
 def load_npz(path) -> dict:
     """Read a file written by :func:`save_npz`: the arrays and the ``params`` dict."""
+    path = _path(path)
     with np.load(path, allow_pickle=False) as z:
         out = {k: z[k] for k in z.files if k != "params"}
         out["params"] = json.loads(str(z["params"])) if "params" in z.files else {}
@@ -932,7 +1038,8 @@ def load_npz(path) -> dict:
 
 def save_figure(fig, path, *, dpi: int | None = None) -> Path:
     """Save a figure as PDF or PNG (by suffix) without timestamps or version metadata."""
-    path = Path(path)
+    _fig(fig, dpi)
+    path = _path(path)
     suffix = path.suffix.lower()
     with _style():
         if suffix == ".pdf":
@@ -940,26 +1047,41 @@ def save_figure(fig, path, *, dpi: int | None = None) -> Path:
         elif suffix == ".png":
             fig.savefig(path, format="png", dpi=dpi or PNG_DPI, metadata=_PNG_METADATA)
         else:
-            raise ValueError(f"unsupported figure format {suffix!r} (use .pdf or .png)")
+            raise ValueError(f"path: unsupported figure format {suffix!r} (use .pdf or .png)")
     return path
 
 
 def png_bytes(fig, *, dpi: int | None = None) -> bytes:
     """The figure as PNG bytes (for display in a notebook without writing a file)."""
+    _fig(fig, dpi)
     buf = io.BytesIO()
     with _style():
         fig.savefig(buf, format="png", dpi=dpi or PNG_DPI, metadata=_PNG_METADATA)
     return buf.getvalue()
 
 
+def _path(path, name="path"):
+    if not isinstance(path, (str, Path)) or str(path) == "":
+        raise TypeError(f"{name} must be a non-empty str or pathlib.Path, got {path!r}")
+    return Path(path)
+
+
+def _fig(fig, dpi):
+    if not hasattr(fig, "savefig"):
+        raise TypeError(f"fig must be a Matplotlib Figure, got {type(fig).__name__}")
+    if dpi is not None:
+        _v.integer(dpi, "dpi", minimum=1, maximum=10_000)
+
+
 def _spec(number: int) -> FigureSpec:
+    number = _v.integer(number, "number")
     if number in FIGURES:
         return FIGURES[number]
     if number in PAPER_FIGURES:
         raise NotImplementedError(
             f"Figure {number} is not implemented yet in qrmlib.figures "
             f"(available: {', '.join(map(str, sorted(FIGURES)))})")
-    raise ValueError(f"the paper has Figures {PAPER_FIGURES[0]}-{PAPER_FIGURES[-1]}, not {number}")
+    raise ValueError(f"number: the paper has Figures {PAPER_FIGURES[0]}-{PAPER_FIGURES[-1]}, not {number}")
 
 
 def write_figure(number: int, outdir="book/figures", *, data: dict | None = None,
@@ -971,7 +1093,11 @@ def write_figure(number: int, outdir="book/figures", *, data: dict | None = None
     progress bar).  Returns the three paths.
     """
     spec = _spec(number)
-    outdir = Path(outdir)
+    outdir = _path(outdir, "outdir")
+    if data is not None:
+        _data(data)
+    if progress is not None:
+        _v.callable_checked(progress, "progress")
     outdir.mkdir(parents=True, exist_ok=True)
     step = progress or (lambda _msg: None)
     if data is None:
@@ -990,18 +1116,20 @@ def write_figure(number: int, outdir="book/figures", *, data: dict | None = None
 
 def parse_only(text: str) -> list[int]:
     """Parse ``--only`` (``"1,2"``) into sorted figure numbers; ``ValueError`` with a clear message."""
-    items = [s.strip() for s in str(text).split(",")]
+    if not isinstance(text, str):
+        raise TypeError(f"text (--only) must be a str such as '1,2', got {type(text).__name__}")
+    items = [s.strip() for s in text.split(",")]
     if not items or any(s == "" for s in items):
-        raise ValueError(f"--only expects comma-separated figure numbers such as '1,2', got {text!r}")
+        raise ValueError(f"text (--only) expects comma-separated figure numbers such as '1,2', got {text!r}")
     nums = []
     for s in items:
         try:
             nums.append(int(s))
         except ValueError:
-            raise ValueError(f"--only expects figure numbers, got {s!r} in {text!r}") from None
+            raise ValueError(f"text (--only) expects figure numbers, got {s!r} in {text!r}") from None
     for k in nums:
         if k not in PAPER_FIGURES:
-            raise ValueError(f"the paper has Figures {PAPER_FIGURES[0]}-{PAPER_FIGURES[-1]}, not {k}")
+            raise ValueError(f"text (--only): the paper has Figures {PAPER_FIGURES[0]}-{PAPER_FIGURES[-1]}, not {k}")
         if k not in FIGURES:
             raise ValueError(f"Figure {k} is not implemented yet in qrmlib.figures "
                              f"(available: {', '.join(map(str, sorted(FIGURES)))})")

@@ -26,13 +26,29 @@ Hermitian :math:`A`) the eigenvalues are :math:`a_0\pm|\vec a|` and
 + \tfrac{f(\lambda_+)-f(\lambda_-)}{2|\vec a|}\,\vec a\cdot\vec\sigma`.
 This is elementwise real arithmetic, about ten times faster than a batched
 LAPACK call on ``(N, 2, 2)`` stacks, and agrees with it to round-off.
+
+Input checks
+------------
+Every public function validates its arguments once (finite entries, shapes,
+Hermiticity, trace and positivity of states; see :mod:`qrmlib._validate`,
+where the tolerances are defined) and raises ``ValueError``/``TypeError``
+naming the argument.  States (arguments of :func:`entropy`,
+:func:`relative_entropy`) are projected exactly onto Hermitian trace-one
+matrices before use.  Each public function has a private unchecked core of
+the same name with a leading underscore (``_dagger``, ``_logm_pd``, ...),
+which the library calls internally on validated arrays.
 """
 
 from __future__ import annotations
 
+import numbers
 from typing import Sequence
 
+import math
+
 import numpy as np
+
+from . import _validate as _v
 
 __all__ = [
     "EIG_TOL",
@@ -65,6 +81,11 @@ EIG_TOL = 1e-12
 
 def dagger(a: np.ndarray) -> np.ndarray:
     """Conjugate transpose over the last two axes, shape ``(..., m, n) -> (..., n, m)``."""
+    return _dagger(_v.finite_matrix(a, "a"))
+
+
+def _dagger(a: np.ndarray) -> np.ndarray:
+    """:func:`dagger` without input checks."""
     a = np.asarray(a)
     m, n = a.shape[-2:] if a.ndim >= 2 else (0, 0)
     if a.ndim > 2 and m * n <= 16 and a.dtype.kind in "fc":
@@ -80,29 +101,46 @@ def dagger(a: np.ndarray) -> np.ndarray:
 
 def hermitian_part(a: np.ndarray) -> np.ndarray:
     r""":math:`(A + A^*)/2`, shape ``(..., d, d)``."""
-    return 0.5 * (a + dagger(a))
+    return _hermitian_part(_v.as_square(a, "a"))
+
+
+def _hermitian_part(a: np.ndarray) -> np.ndarray:
+    """:func:`hermitian_part` without input checks."""
+    return 0.5 * (a + _dagger(a))
+
+
+def _pair(a, b, names=("a", "b")):
+    """Two square arrays of the same size whose leading axes broadcast."""
+    a = _v.as_square(a, names[0])
+    _v.same_dim(b, names[1], a.shape[-1], names[0])
+    b = _v.as_square(b, names[1], a.shape[-1])
+    _v.leading_axes(**{names[0]: a.shape[:-2], names[1]: b.shape[:-2]})
+    return a, b
 
 
 def commutator(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``[a, b] = a b - b a``, broadcast over leading axes."""
+    a, b = _pair(a, b)
     return a @ b - b @ a
 
 
 def anticommutator(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``{a, b} = a b + b a``, broadcast over leading axes."""
+    a, b = _pair(a, b)
     return a @ b + b @ a
 
 
 def is_hermitian(a: np.ndarray, *, atol: float = 1e-10) -> np.ndarray:
     """Boolean array ``(...)``: whether ``max|a - a^*| <= atol * max(1, max|a|)``."""
-    a = np.asarray(a)
+    a = _v.as_square(a, "a")
+    atol = _v.tolerance(atol, "atol")
     scale = np.maximum(1.0, np.max(np.abs(a), axis=(-1, -2)))
-    return np.max(np.abs(a - dagger(a)), axis=(-1, -2)) <= atol * scale
+    return np.max(np.abs(a - _dagger(a)), axis=(-1, -2)) <= atol * scale
 
 
 def _eigh(a: np.ndarray):
     """``eigh`` of the Hermitian part (guards against round-off asymmetry)."""
-    return np.linalg.eigh(hermitian_part(np.asarray(a, dtype=complex)))
+    return np.linalg.eigh(_hermitian_part(np.asarray(a, dtype=complex)))
 
 
 # --- closed forms for qubits (d == 2) -------------------------------------------------
@@ -155,7 +193,7 @@ def _eigvalsh(a: np.ndarray) -> np.ndarray:
     if a.shape[-1] == 2 and a.shape[-2] == 2:
         lo, hi, _ = _eigvalsh2(*_bloch2(a))
         return np.stack([lo, hi], axis=-1)
-    return np.linalg.eigvalsh(hermitian_part(np.asarray(a, dtype=complex)))
+    return np.linalg.eigvalsh(_hermitian_part(np.asarray(a, dtype=complex)))
 
 
 def _log_bloch2(a0, a1, a2, a3, lo, hi, r):
@@ -171,11 +209,20 @@ def _log_bloch2(a0, a1, a2, a3, lo, hi, r):
     return 0.5 * (np.log(lo) + np.log(hi)), c * a1, c * a2, c * a3
 
 
+def _apply_f(f, w: np.ndarray) -> np.ndarray:
+    """``f(w)`` for the eigenvalues ``w``; it must act elementwise (same shape)."""
+    fw = np.asarray(f(w))
+    if fw.shape != w.shape or fw.dtype.kind not in "iufc":
+        raise ValueError(f"f must map an array of eigenvalues elementwise to numbers of the same shape "
+                         f"{w.shape}, got {fw.dtype} of shape {fw.shape}")
+    return fw
+
+
 def _funm2(a: np.ndarray, f) -> np.ndarray:
     """:func:`funm_herm` for ``d == 2`` (closed form, no eigenvectors)."""
     a0, a1, a2, a3, det = _bloch2(a)
     lo, hi, r = _eigvalsh2(a0, a1, a2, a3, det)
-    fw = f(np.stack([lo, hi], axis=-1))
+    fw = _apply_f(f, np.stack([lo, hi], axis=-1))
     flo, fhi = fw[..., 0], fw[..., 1]
     zero = r == 0
     c = np.where(zero, 0.0, (fhi - flo) / np.where(zero, 1.0, 2.0 * r))
@@ -186,12 +233,24 @@ def funm_herm(a: np.ndarray, f) -> np.ndarray:
     r"""Matrix function :math:`f(A) = V f(w) V^*` of Hermitian ``a`` (shape ``(..., d, d)``).
 
     For ``d == 2`` the closed form of the module docstring is used.
+
+    Parameters
+    ----------
+    a : array_like, shape ``(..., d, d)``, Hermitian
+    f : callable
+        Applied elementwise to the array of eigenvalues (shape ``(..., d)``).
     """
-    a = np.asarray(a)
+    a = _v.hermitian(a, "a")
+    _v.callable_checked(f, "f")
+    return _funm_herm(a, f)
+
+
+def _funm_herm(a: np.ndarray, f) -> np.ndarray:
+    """:func:`funm_herm` without input checks."""
     if a.shape[-2:] == (2, 2):
         return _funm2(a, f)
     w, v = _eigh(a)
-    return (v * f(w)[..., None, :]) @ dagger(v)
+    return (v * _apply_f(f, w)[..., None, :]) @ _dagger(v)
 
 
 def logm_pd(rho: np.ndarray) -> np.ndarray:
@@ -206,6 +265,11 @@ def logm_pd(rho: np.ndarray) -> np.ndarray:
         bounded operator; use :func:`relative_entropy` or :func:`entropy`,
         which handle kernels as in eqs. (2.5) and (2.7)).
     """
+    return _logm_pd(_v.hermitian(rho, "rho"))
+
+
+def _logm_pd(rho: np.ndarray) -> np.ndarray:
+    """:func:`logm_pd` without input checks (the positivity test is part of the computation)."""
     rho = np.asarray(rho)
     if rho.shape[-2:] == (2, 2):
         b = _bloch2(rho)
@@ -222,7 +286,7 @@ def logm_pd(rho: np.ndarray) -> np.ndarray:
             f"rho must be positive definite for its logarithm: smallest eigenvalue "
             f"{np.min(w):.3e} <= 0"
         )
-    return (v * np.log(w)[..., None, :]) @ dagger(v)
+    return (v * np.log(w)[..., None, :]) @ _dagger(v)
 
 
 def _xlogx(w: np.ndarray) -> np.ndarray:
@@ -239,7 +303,8 @@ def entropy(rho: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     rho : array_like, shape ``(..., d, d)``
-        Density matrices.
+        Density matrices (Hermitian, trace one, positive semidefinite within
+        the tolerances of :mod:`qrmlib._validate`; projected exactly).
 
     Returns
     -------
@@ -247,10 +312,12 @@ def entropy(rho: np.ndarray) -> np.ndarray:
         Entropies, with the convention :math:`0\ln 0 = 0` (eigenvalues with
         ``|w| <= EIG_TOL`` count as zero).
     """
-    w = _eigvalsh(rho)
-    if np.any(w < -1e-8):
-        raise ValueError(f"rho must be positive semidefinite: eigenvalue {np.min(w):.3e} < 0")
-    return -np.sum(_xlogx(w), axis=-1)
+    return _entropy(_v.density(rho, "rho"))
+
+
+def _entropy(rho: np.ndarray) -> np.ndarray:
+    """:func:`entropy` without input checks."""
+    return -np.sum(_xlogx(_eigvalsh(rho)), axis=-1)
 
 
 def relative_entropy(mu: np.ndarray, nu: np.ndarray, *, tol: float = EIG_TOL) -> np.ndarray:
@@ -269,9 +336,10 @@ def relative_entropy(mu: np.ndarray, nu: np.ndarray, *, tol: float = EIG_TOL) ->
     Parameters
     ----------
     mu, nu : array_like, shape ``(..., d, d)``
-        Density matrices (broadcast against each other).
+        Density matrices (broadcast against each other; projected exactly,
+        see :mod:`qrmlib._validate`).
     tol : float, keyword-only
-        Kernel tolerance: an eigenvalue :math:`q_j \le` ``tol`` of ``nu``
+        Kernel tolerance, a finite number in ``[0, 1e-3]``: an eigenvalue :math:`q_j \le` ``tol`` of ``nu``
         counts as zero, and its eigenvector :math:`b_j` lies in
         :math:`\ker\mu` when :math:`\langle b_j|\mu|b_j\rangle \le` ``tol``.
         If some :math:`b_j` with :math:`q_j\approx 0` is not in
@@ -281,12 +349,18 @@ def relative_entropy(mu: np.ndarray, nu: np.ndarray, *, tol: float = EIG_TOL) ->
     -------
     ndarray, shape ``(...)``
     """
-    mu = np.asarray(mu)
-    nu = np.asarray(nu)
+    mu = _v.density(mu, "mu")
+    _v.same_dim(nu, "nu", mu.shape[-1], "mu")
+    nu = _v.density(nu, "nu", mu.shape[-1])
+    _v.leading_axes(mu=mu.shape[:-2], nu=nu.shape[:-2])
+    tol = _v.tolerance(tol, "tol", maximum=1e-3)
+    return _relative_entropy(mu, nu, tol)
+
+
+def _relative_entropy(mu: np.ndarray, nu: np.ndarray, tol: float = EIG_TOL) -> np.ndarray:
+    """:func:`relative_entropy` without input checks (Hermitian arrays)."""
     if mu.shape[-2:] == (2, 2) and nu.shape[-2:] == (2, 2):
         return _relative_entropy2(mu, nu, tol)
-    mu = hermitian_part(np.asarray(mu, dtype=complex))
-    nu = hermitian_part(np.asarray(nu, dtype=complex))
     mu, nu = np.broadcast_arrays(mu, nu)
     p, a = np.linalg.eigh(mu)
     q, b = np.linalg.eigh(nu)
@@ -325,7 +399,13 @@ def trace_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     Shapes ``(..., d, d)`` broadcast; returns shape ``(...)``.  Uses the
     singular values of :math:`a-b`, so non-Hermitian arguments are allowed.
     """
-    diff = np.asarray(a, dtype=complex) - np.asarray(b, dtype=complex)
+    a, b = _pair(a, b)
+    return _trace_distance(a, b)
+
+
+def _trace_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`trace_distance` without input checks."""
+    diff = a - b
     return 0.5 * np.sum(np.linalg.svd(diff, compute_uv=False), axis=-1)
 
 
@@ -347,18 +427,39 @@ def partial_trace(rho: np.ndarray, dims: Sequence[int], keep) -> np.ndarray:
     -------
     ndarray, shape ``(..., D_keep, D_keep)``
     """
-    rho = np.asarray(rho)
+    rho = _v.as_square(rho, "rho")
+    if isinstance(dims, (str, bytes)) or not hasattr(dims, "__iter__"):
+        raise TypeError(f"dims must be a sequence of positive integers, got {type(dims).__name__}")
+    dims = tuple(dims)
+    if not dims:
+        raise ValueError("dims must be a non-empty sequence of positive integers, got ()")
+    for n in dims:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"dims must be a sequence of positive integers, got {dims!r}")
     dims = tuple(int(n) for n in dims)
     if any(n < 1 for n in dims):
         raise ValueError(f"dims must be positive integers, got {dims}")
-    D = int(np.prod(dims))
-    if rho.ndim < 2 or rho.shape[-1] != D or rho.shape[-2] != D:
+    D = math.prod(dims)
+    if rho.shape[-1] != D:
         raise ValueError(f"rho must have shape (..., {D}, {D}) for dims={dims}, got {rho.shape}")
+    if isinstance(keep, (str, bytes)) or keep is None:
+        raise TypeError(f"keep must be an integer or a sequence of integers, got {type(keep).__name__}")
     keep = (keep,) if np.ndim(keep) == 0 else tuple(keep)
+    for k in keep:
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral):
+            raise TypeError(f"keep must be an integer or a sequence of integers, got {keep!r}")
     keep = tuple(sorted(int(k) for k in keep))
     n = len(dims)
     if any(k < 0 or k >= n for k in keep) or len(set(keep)) != len(keep):
         raise ValueError(f"keep must be distinct factor indices in 0..{n - 1}, got {keep}")
+    return _partial_trace(rho, dims, keep)
+
+
+def _partial_trace(rho: np.ndarray, dims: tuple, keep) -> np.ndarray:
+    """:func:`partial_trace` without input checks (``dims`` a tuple of ints, ``keep`` an int or a tuple)."""
+    keep = (keep,) if np.ndim(keep) == 0 else tuple(keep)
+    keep = tuple(sorted(keep))
+    n = len(dims)
     lead = rho.shape[:-2]
     t = rho.reshape(lead + dims + dims)
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -389,13 +490,22 @@ def dlog(rho: np.ndarray, delta: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    rho : array_like, shape ``(..., d, d)``, positive definite
-    delta : array_like, shape ``(..., d, d)``
+    rho : array_like, shape ``(..., d, d)``, Hermitian positive definite
+    delta : array_like, shape ``(..., d, d)``, any matrix (the map is linear)
 
     Returns
     -------
     ndarray, shape ``(..., d, d)``
     """
+    rho = _v.hermitian(rho, "rho")
+    _v.same_dim(delta, "delta", rho.shape[-1], "rho")
+    delta = _v.as_square(delta, "delta", rho.shape[-1])
+    _v.leading_axes(rho=rho.shape[:-2], delta=delta.shape[:-2])
+    return _dlog(rho, delta)
+
+
+def _dlog(rho: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """:func:`dlog` without input checks (the positivity test is part of the computation)."""
     w, v = _eigh(rho)
     if np.any(w <= 0):
         raise ValueError(f"rho must be positive definite: smallest eigenvalue {np.min(w):.3e} <= 0")
@@ -406,23 +516,47 @@ def dlog(rho: np.ndarray, delta: np.ndarray) -> np.ndarray:
     close = np.abs(x) <= 1e-10
     xs = np.where(close, 1.0, x)
     dd = np.where(close, 1.0 / np.sqrt(ri * rj), np.log1p(xs) / (xs * rj))
-    dt = dagger(v) @ np.asarray(delta, dtype=complex) @ v
-    return v @ (dd * dt) @ dagger(v)
+    dt = _dagger(v) @ np.asarray(delta, dtype=complex) @ v
+    return v @ (dd * dt) @ _dagger(v)
 
 
 # --- superoperators (row-major vectorisation) ---------------------------------
 
 def vec(x: np.ndarray) -> np.ndarray:
-    """Row-major vectorisation ``(..., d, d) -> (..., d*d)``."""
+    """Row-major vectorisation ``(..., d, d) -> (..., d*d)`` (the convention of the module docstring)."""
+    return _vec(_v.as_square(x, "x"))
+
+
+def _vec(x: np.ndarray) -> np.ndarray:
+    """:func:`vec` without input checks."""
     x = np.asarray(x)
     return x.reshape(x.shape[:-2] + (x.shape[-1] * x.shape[-2],))
 
 
 def unvec(v: np.ndarray, d: int | None = None) -> np.ndarray:
-    """Inverse of :func:`vec`: ``(..., d*d) -> (..., d, d)``."""
+    """Inverse of :func:`vec`: ``(..., d*d) -> (..., d, d)``.
+
+    ``d`` defaults to the square root of ``v.shape[-1]``, which must then be
+    a perfect square.
+    """
+    v = _v.finite_matrix(v, "v", min_ndim=1)
+    n = v.shape[-1]
+    if d is None:
+        d = math.isqrt(n)
+        if d * d != n:
+            raise ValueError(f"v must have a last axis of length d² (a perfect square), got {n}")
+    else:
+        d = _v.integer(d, "d", minimum=1)
+        if d * d != n:
+            raise ValueError(f"v must have a last axis of length d² = {d * d} for d={d}, got {n}")
+    return _unvec(v, d)
+
+
+def _unvec(v: np.ndarray, d: int | None = None) -> np.ndarray:
+    """:func:`unvec` without input checks."""
     v = np.asarray(v)
     if d is None:
-        d = int(round(np.sqrt(v.shape[-1])))
+        d = math.isqrt(v.shape[-1])
     return v.reshape(v.shape[:-1] + (d, d))
 
 
@@ -437,24 +571,45 @@ def _kron(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def spre(a: np.ndarray) -> np.ndarray:
     """Superoperator of ``X -> a X``: ``a ⊗ I``, shape ``(..., d², d²)``."""
+    return _spre(_v.as_square(a, "a"))
+
+
+def _spre(a: np.ndarray) -> np.ndarray:
+    """:func:`spre` without input checks."""
     a = np.asarray(a)
     return _kron(a, np.eye(a.shape[-1]))
 
 
 def spost(b: np.ndarray) -> np.ndarray:
     """Superoperator of ``X -> X b``: ``I ⊗ b^t``, shape ``(..., d², d²)``."""
+    return _spost(_v.as_square(b, "b"))
+
+
+def _spost(b: np.ndarray) -> np.ndarray:
+    """:func:`spost` without input checks."""
     b = np.asarray(b)
     return _kron(np.eye(b.shape[-1]), np.swapaxes(b, -1, -2))
 
 
 def sprepost(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Superoperator of ``X -> a X b``: ``a ⊗ b^t``."""
+    """Superoperator of ``X -> a X b``: ``a ⊗ b^t``, shape ``(..., d², d²)``."""
+    a, b = _pair(a, b)
+    return _sprepost(a, b)
+
+
+def _sprepost(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`sprepost` without input checks."""
     return _kron(np.asarray(a), np.swapaxes(np.asarray(b), -1, -2))
 
 
 def superop_commutator(h: np.ndarray) -> np.ndarray:
     """Superoperator of ``X -> -i[h, X]``, shape ``(..., d², d²)``."""
-    return -1j * (spre(h) - spost(h))
+    return _superop_commutator(_v.as_square(h, "h"))
+
+
+def _superop_commutator(h: np.ndarray) -> np.ndarray:
+    """:func:`superop_commutator` without input checks."""
+    return -1j * (_spre(h) - _spost(h))
 
 
 def linear_map_matrix(f, n_in: int) -> np.ndarray:
@@ -465,6 +620,23 @@ def linear_map_matrix(f, n_in: int) -> np.ndarray:
     allowed, e.g. for a stack of maps).  The result acts on row-major
     vectorised matrices (see the module docstring), shape ``(..., n_out², n_in²)``.
     """
+    _v.callable_checked(f, "f")
+    n_in = _v.integer(n_in, "n_in", minimum=1)
     basis = np.eye(n_in * n_in, dtype=complex).reshape(n_in * n_in, n_in, n_in)
-    out = np.asarray(f(basis))
+    out = _v._numeric(f(basis), "f(basis)")
+    if out.ndim < 3 or out.shape[-3] != n_in * n_in or out.shape[-1] != out.shape[-2] or out.shape[-1] == 0:
+        raise ValueError(f"f must return the images of the {n_in * n_in} basis matrices, shape "
+                         f"(..., {n_in * n_in}, n_out, n_out), got shape {out.shape}")
+    if not np.all(np.isfinite(out)):
+        raise ValueError("f must return finite images (f(basis) has non-finite entries)")
+    return _linear_map_matrix_of(out)
+
+
+def _linear_map_matrix(f, n_in: int) -> np.ndarray:
+    """:func:`linear_map_matrix` without input checks."""
+    basis = np.eye(n_in * n_in, dtype=complex).reshape(n_in * n_in, n_in, n_in)
+    return _linear_map_matrix_of(np.asarray(f(basis)))
+
+
+def _linear_map_matrix_of(out: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.swapaxes(out.reshape(out.shape[:-2] + (-1,)), -1, -2))

@@ -103,8 +103,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import numbers
+
 import numpy as np
 
+from . import _validate as _v
 from .linalg import dagger, dlog, linear_map_matrix, logm_pd
 
 __all__ = [
@@ -117,6 +120,20 @@ __all__ = [
 
 #: relative tolerance for eigenvalue / Bohr-frequency gaps (Spec) and for the kernel of Phi_D (Coup)
 HYP_TOL = 1e-9
+#: largest order of the recursion (S1)-(S2) (:meth:`ResetExpansion.series`): a bound on its loop;
+#: beyond the radius of convergence the coefficients grow geometrically anyway
+MAX_ORDER = 1000
+_LABELS = ("C", "CB", "AC")
+
+
+def _order(n, name="n"):
+    return _v.integer(n, name, minimum=0, maximum=MAX_ORDER)
+
+
+def _guard(nbytes, what):
+    from .tripartite import MATRIX_FREE_HINT
+
+    _v.memory_guard(nbytes, what, hint=MATRIX_FREE_HINT)
 
 
 def _comm(a, b):
@@ -136,6 +153,16 @@ class HypothesisCheck:
     holds: bool
     detail: str
     margin: float
+
+    def __post_init__(self):
+        for field in ("name", "detail"):
+            if not isinstance(getattr(self, field), str):
+                raise TypeError(f"{field} must be a str, got {type(getattr(self, field)).__name__}")
+        _v.boolean(self.holds, "holds")
+        if isinstance(self.margin, (bool, np.bool_)) or not isinstance(self.margin, numbers.Real):
+            raise TypeError(f"margin must be a real number, got {type(self.margin).__name__}")
+        if np.isnan(self.margin) or self.margin == -np.inf:
+            raise ValueError(f"margin must be a number or +inf (nothing to separate), got {self.margin}")
 
     def __bool__(self):
         return bool(self.holds)
@@ -182,7 +209,27 @@ class ResetExpansion:
         Its eigenvalues (ascending) and orthonormal eigenvectors :math:`\varphi^\tau_j` (columns).
     """
 
-    def __init__(self, H, embed, trace_env, L0_inv, n_S, label, phi_scale=0.0, env=None):
+    def __init__(self, H, embed, trace_env, L0_inv, n_S, label, phi_scale=0.0, env=None, *, _trusted=False):
+        if not _trusted:
+            H = _v.hermitian(H, "H")
+            if H.ndim != 2:
+                raise ValueError(f"H must be a single (d, d) matrix, got shape {H.shape}")
+            for f, name in ((embed, "embed"), (trace_env, "trace_env"), (L0_inv, "L0_inv")):
+                _v.callable_checked(f, name)
+            n_S = _v.integer(n_S, "n_S", minimum=1)
+            label = _v.choice(label, "label", _LABELS)
+            phi_scale = _v.positive_real(phi_scale, "phi_scale", allow_zero=True)
+            if phi_scale.ndim:
+                raise ValueError(f"phi_scale must be a scalar, got shape {phi_scale.shape}")
+            if env is not None:
+                if not isinstance(env, (tuple, list)) or len(env) != 2:
+                    raise ValueError("env must be a pair (tau_left, tau_right) of density matrices")
+                env = (_v.density(env[0], "env[0]"), _v.density(env[1], "env[1]"))
+                if any(t.ndim != 2 for t in env):
+                    raise ValueError("env must be a pair of single density matrices (no leading axes)")
+                if env[0].shape[0] * n_S * env[1].shape[0] != H.shape[0]:
+                    raise ValueError(f"env dimensions {env[0].shape[0]} x n_S={n_S} x {env[1].shape[0]} "
+                                     f"must multiply to the size {H.shape[0]} of H")
         self.H = H
         self._env = None if env is None else tuple(np.asarray(t, dtype=complex) for t in env)
         self.phi_scale = float(phi_scale)
@@ -191,34 +238,57 @@ class ResetExpansion:
         self.L0_inv = L0_inv
         self.n_S = int(n_S)
         self.label = label
-        self.H_tau = trace_env(H @ embed(np.eye(self.n_S, dtype=complex)))
+        E1 = embed(np.eye(self.n_S, dtype=complex))
+        if not _trusted:
+            if np.shape(E1) != H.shape:
+                raise ValueError(f"embed must map (n_S, n_S) = {(self.n_S,) * 2} matrices to the {H.shape} "
+                                 f"matrices of H, got shape {np.shape(E1)}")
+            if np.shape(trace_env(E1)) != (self.n_S, self.n_S):
+                raise ValueError(f"trace_env must map {H.shape} matrices to (n_S, n_S) = {(self.n_S,) * 2}, "
+                                 f"got shape {np.shape(trace_env(E1))}")
+        self.H_tau = trace_env(H @ E1)
         self.H_tau = 0.5 * (self.H_tau + dagger(self.H_tau))
+        if not np.all(np.isfinite(self.H_tau)):
+            raise ValueError("H_tau = trace_env(H embed(I)) must be finite (check embed and trace_env)")
         self.e_tau, self.V_tau = np.linalg.eigh(self.H_tau)
         self._series = None
 
+    def _sq(self, X, name):
+        return _v.as_square(X, name, self.n_S)
+
     # --- Diag^tau ----------------------------------------------------------------
+
+    def _to_eig(self, X):
+        return dagger(self.V_tau) @ X @ self.V_tau
+
+    def _from_eig(self, Y):
+        return self.V_tau @ Y @ dagger(self.V_tau)
+
+    def _diag(self, X):
+        return self._from_eig(np.eye(self.n_S) * self._to_eig(X))
 
     def to_eig(self, X):
         """Matrix elements in the eigenbasis of H_tau, ``(..., n_S, n_S)``."""
-        return dagger(self.V_tau) @ X @ self.V_tau
+        return self._to_eig(self._sq(X, "X"))
 
     def from_eig(self, Y):
         """Inverse of :meth:`to_eig`."""
-        return self.V_tau @ Y @ dagger(self.V_tau)
+        return self._from_eig(self._sq(Y, "Y"))
 
     def diag(self, X):
         r""":math:`\operatorname{Diag}^\tau X`: diagonal part in the eigenbasis :math:`\{\varphi^\tau_j\}`, shape ``(..., n_S, n_S)``."""
-        Y = self.to_eig(X)
-        return self.from_eig(np.eye(self.n_S) * Y)
+        return self._diag(self._sq(X, "X"))
 
     def offdiag(self, X):
         r""":math:`\operatorname{Offdiag}^\tau X = X-\operatorname{Diag}^\tau X`."""
-        return X - self.diag(X)
+        X = self._sq(X, "X")
+        return X - self._diag(X)
 
     @cached_property
     def diag_superop(self):
         r"""Matrix of :math:`\operatorname{Diag}^\tau` on :math:`B(\mathcal H_S)`, shape ``(n_S², n_S²)`` (row-major vec)."""
-        return linear_map_matrix(self.diag, self.n_S)
+        _guard(16.0 * 3 * self.n_S ** 4, f"the matrix of Diag^tau ({self.n_S ** 2}x{self.n_S ** 2})")
+        return linear_map_matrix(self._diag, self.n_S)
 
     # --- Phi, Phi_D ----------------------------------------------------------------
 
@@ -228,12 +298,17 @@ class ResetExpansion:
 
     def Phi_apply(self, X):
         r""":math:`\Phi(X)=\operatorname{tr}_{env}[H,\mathcal L_0^{-1}([H,E(\operatorname{Diag}^\tau X)])]`, eqs. (7.8), (7.17)."""
-        return self._double(self.embed(self.diag(X)))
+        return self._phi(self._sq(X, "X"))
+
+    def _phi(self, X):
+        return self._double(self.embed(self._diag(X)))
 
     @cached_property
     def Phi(self):
         r""":math:`\Phi` as an explicit matrix on :math:`B(\mathcal H_S)`, shape ``(n_S², n_S²)`` (row-major vec, canonical basis)."""
-        return linear_map_matrix(self.Phi_apply, self.n_S)
+        d = self.H.shape[-1]
+        _guard(16.0 * 4 * self.n_S ** 2 * d * d, f"the matrix of Phi ({self.n_S ** 2} images of {d}x{d} matrices)")
+        return linear_map_matrix(self._phi, self.n_S)
 
     @cached_property
     def Phi_on_diag(self):
@@ -243,6 +318,8 @@ class ResetExpansion:
         (canonical basis, row-major): for the §8 chain and :math:`\#=A` this is the
         "16×4 matrix" of §8.2; :attr:`Phi_D` is its Diag part.
         """
+        d = self.H.shape[-1]
+        _guard(16.0 * 4 * self.n_S * d * d, f"Phi on diagonal matrices ({self.n_S} images of {d}x{d} matrices)")
         P = self.V_tau.T[:, :, None] * np.conj(self.V_tau.T)[:, None, :]
         out = self._double(self.embed(P))
         return np.ascontiguousarray(out.reshape(self.n_S, -1).T)
@@ -256,11 +333,13 @@ class ResetExpansion:
         acting on the vector of their eigenbasis entries.  Its columns sum to 0
         (:math:`\operatorname{Ran}\Phi\subset\{\operatorname{tr}=0\}`).
         """
+        d = self.H.shape[-1]
+        _guard(16.0 * 5 * self.n_S * d * d, f"Phi_D ({self.n_S} images of {d}x{d} matrices)")
         if self._env is not None:
             return self._phi_D_structured()
         n = self.n_S
         P = self.V_tau.T[:, :, None] * np.conj(self.V_tau.T)[:, None, :]  # P[k] = |phi_k><phi_k|
-        out = self.to_eig(self._double(self.embed(P)))  # (n, n, n)
+        out = self._to_eig(self._double(self.embed(P)))  # (n, n, n)
         return np.real(np.diagonal(out, axis1=-2, axis2=-1).T).copy()
 
     def _phi_D_structured(self):
@@ -321,6 +400,7 @@ class ResetExpansion:
         This is the part the expansion uses: :math:`\ker[\bar H^\tau,\cdot]` is then
         :math:`\operatorname{Diag}^\tau B(\mathcal H_S)` and (S1) divides by :math:`e_j-e_k`.
         """
+        tol = _v.tolerance(tol)
         e = self.e_tau
         scale = max(1.0, float(np.max(np.abs(e)))) if e.size else 1.0
         gap = float(np.min(np.diff(e))) if e.size > 1 else np.inf
@@ -335,6 +415,7 @@ class ResetExpansion:
         Part of the paper's hypothesis, but not used by the expansion
         (:class:`Perturbative` with ``strict=True`` does not raise on it).
         """
+        tol = _v.tolerance(tol)
         e = self.e_tau
         n = e.size
         scale = max(1.0, float(np.max(np.abs(e)))) if n else 1.0
@@ -352,6 +433,7 @@ class ResetExpansion:
         ``max(largest singular value, phi_scale)`` count as zero, where
         ``phi_scale`` :math:`=\|H\|^2/\gamma` is the natural size of :math:`\Phi`.
         """
+        tol = _v.tolerance(tol)
         s = np.linalg.svd(self.Phi_D, compute_uv=False)
         scale = max(float(s[0]) if s.size else 0.0, self.phi_scale)
         name = self._name("Coup")
@@ -372,28 +454,32 @@ class ResetExpansion:
         _, s, vh = np.linalg.svd(self.Phi_D)
         p = np.real(vh[-1])
         p = p / np.sum(p)
-        return self.from_eig(np.diag(p.astype(complex)))
+        return self._from_eig(np.diag(p.astype(complex)))
 
     def _next(self, rho_prev):
         """(R_n, r_n, rho_n) from rho_{n-1}, steps (S1)-(S2)."""
         H = self.H
         R = 1j * self.L0_inv(_comm(H, rho_prev))
-        Y = self.to_eig(-self.trace_env(_comm(H, R)))  # = [H_tau, r_n] in the eigenbasis
+        Y = self._to_eig(-self.trace_env(_comm(H, R)))  # = [H_tau, r_n] in the eigenbasis
         de = self.e_tau[:, None] - self.e_tau[None, :]
         off = ~np.eye(self.n_S, dtype=bool)
         r_off_e = np.zeros_like(Y)
         r_off_e[off] = Y[off] / de[off]
-        r_off = self.from_eig(r_off_e)
-        Z = self.to_eig(self._double(R + self.embed(r_off)))
+        r_off = self._from_eig(r_off_e)
+        Z = self._to_eig(self._double(R + self.embed(r_off)))
         q = self._phi_D_solve(-np.real(np.diagonal(Z)), -np.real(np.trace(R)))
-        r = r_off + self.from_eig(np.diag(q))
+        r = r_off + self._from_eig(np.diag(q))
         return R, r, R + self.embed(r)
 
     def series(self, n):
         r"""Coefficients :math:`\rho_0,\dots,\rho_n` (full matrices), shape ``(n+1, d, d)``.
 
-        Computed by the recursion (S1)-(S2) of the module docstring.
+        Computed by the recursion (S1)-(S2) of the module docstring; ``n`` an integer in
+        ``[0, MAX_ORDER]`` (the bound of the loop).
         """
+        return self._series_core(_order(n))
+
+    def _series_core(self, n):
         if self._series is None:
             self._series = {"rho": [self.embed(self.r0)], "R": [None], "r": [self.r0]}
         s = self._series
@@ -407,23 +493,23 @@ class ResetExpansion:
     @property
     def rho0(self):
         """:math:`\\rho_0=E(r_0)`, shape ``(d, d)``."""
-        return self.series(0)[0]
+        return self._series_core(0)[0]
 
     @property
     def rho1(self):
         """:math:`\\rho_1`, shape ``(d, d)``."""
-        return self.series(1)[1]
+        return self._series_core(1)[1]
 
     @property
     def R1(self):
         """:math:`R_1=i\\mathcal L_0^{-1}([H,\\rho_0])`, eq. (7.13), shape ``(d, d)``."""
-        self.series(1)
+        self._series_core(1)
         return self._series["R"][1]
 
     @property
     def r1(self):
         """System part :math:`r^{(1)}` of :math:`\\rho_1`, eq. (7.14), shape ``(n_S, n_S)``."""
-        self.series(1)
+        self._series_core(1)
         return self._series["r"][1]
 
     def rho1_as_printed(self):
@@ -432,15 +518,40 @@ class ResetExpansion:
         Kept to document the interpretation; not used elsewhere.  Equals
         :math:`R_1+E(\operatorname{Offdiag}r^{(1)}+i\operatorname{Diag}r^{(1)})`.
         """
-        self.series(1)
+        self._series_core(1)
         R, r = self._series["R"][1], self._series["r"][1]
-        r_off = self.offdiag(r)
-        Z = self.to_eig(self.trace_env(_comm(self.H, self.L0_inv(1j * _comm(self.H, R + self.embed(r_off))))))
+        r_off = r - self._diag(r)
+        Z = self._to_eig(self.trace_env(_comm(self.H, self.L0_inv(1j * _comm(self.H, R + self.embed(r_off))))))
         q = self._phi_D_solve(-np.diagonal(Z), 0.0)
-        return R + self.embed(r_off + self.from_eig(np.diag(q)))
+        return R + self.embed(r_off + self._from_eig(np.diag(q)))
 
 
 # --- Lemma 7.11 ------------------------------------------------------------------------
+
+def _lemma_args(H, K, f):
+    H = _v.as_square(H, "H")
+    if H.ndim != 2:
+        raise ValueError(f"H must be a single (d, d) matrix, got shape {H.shape}")
+    K = _v.as_square(K, "K")
+    if K.shape != H.shape:
+        raise ValueError(f"H and K must have the same size, got H {H.shape} and K {K.shape}")
+    if K.ndim != 2:
+        raise ValueError(f"K must be a single (d, d) matrix, got shape {K.shape}")
+    return H, K, _v.callable_checked(f, "f")
+
+
+def _f_of(f, lam):
+    if f is np.log and (np.any(np.abs(np.imag(lam)) > 1e-12 * max(1.0, float(np.max(np.abs(lam)))))
+                        or np.any(np.real(lam) <= 0)):
+        raise ValueError("K must be positive definite for the default f = np.log (Remark 7.12: K > 0), "
+                         f"got eigenvalues {np.round(lam, 6)}")
+    with np.errstate(all="ignore"):
+        fl = np.asarray(f(lam))
+    if fl.shape != lam.shape or fl.dtype.kind not in "iufc" or not np.all(np.isfinite(fl)):
+        raise ValueError("f must return finite numbers on the spectrum of K (for the default f = np.log: "
+                         "K must be positive definite)")
+    return fl
+
 
 def _normal_eig(K):
     K = np.asarray(K, dtype=complex)
@@ -469,10 +580,9 @@ def double_commutator_trace(H, K, f=np.log):
     -------
     complex
     """
-    H = np.asarray(H, dtype=complex)
+    H, K, f = _lemma_args(H, K, f)
     lam, V = _normal_eig(K)
-    K = np.asarray(K, dtype=complex)
-    fK = (V * f(lam)[None, :]) @ dagger(V)
+    fK = (V * _f_of(f, lam)[None, :]) @ dagger(V)
     return complex(np.trace(_comm(_comm(H, K), fK) @ H))
 
 
@@ -485,10 +595,10 @@ def double_commutator_trace_spectral(H, K, f=np.log):
     with :math:`K=\sum_i\lambda_i|\varphi_i\rangle\langle\varphi_i|` normal.  For
     :math:`H=H^*`, :math:`K>0`, :math:`f=\ln` every term is :math:`\ge0` (Remark 7.12).
     """
-    H = np.asarray(H, dtype=complex)
+    H, K, f = _lemma_args(H, K, f)
     lam, V = _normal_eig(K)
     h = dagger(V) @ H @ V
-    fl = f(lam)
+    fl = _f_of(f, lam)
     return complex(np.sum(h * h.T * (lam[:, None] - lam[None, :]) * (fl[:, None] - fl[None, :])))
 
 
@@ -528,26 +638,29 @@ class Perturbative:
         Coefficients of Proposition 7.7 / eq. (7.34).
     """
 
-    def __init__(self, model, strict=True):
-        self.model = m = model
+    def __init__(self, model, *, strict=True):
+        from .tripartite import _model_checked
+
+        self.model = m = _model_checked(model)
+        strict = _v.boolean(strict, "strict")
         gA, gB = m.gamma_A, m.gamma_B
 
         def inv_A(X):
-            _check_range(m.tr_A(X), X, "tr_A", "D_A^{-1}")
+            _check_range(m._tr_A(X), X, "tr_A", "D_A^{-1}")
             return -X / gA
 
         def inv_B(X):
-            _check_range(m.tr_B(X), X, "tr_B", "D_B^{-1}")
+            _check_range(m._tr_B(X), X, "tr_B", "D_B^{-1}")
             return -X / gB
 
         h2 = float(np.linalg.norm(m.H, 2)) ** 2
-        one = np.eye(1)
-        self.full = ResetExpansion(m.H, m.embed_C, m.tr_AB, m.L0_inv, m.n_C, "C", h2 / min(gA, gB),
-                                   env=(m.tau_A, m.tau_B))
-        self.part_A = ResetExpansion(m.H, m.embed_CB, m.tr_A, inv_A, m.n_C * m.n_B, "CB", h2 / gA,
-                                     env=(m.tau_A, one))
-        self.part_B = ResetExpansion(m.H, m.embed_AC, m.tr_B, inv_B, m.n_A * m.n_C, "AC", h2 / gB,
-                                     env=(one, m.tau_B))
+        one = np.eye(1, dtype=complex)
+        self.full = ResetExpansion(m.H, m._embed_C, m._tr_AB, m._L0_inv, m.n_C, "C", h2 / min(gA, gB),
+                                   env=(m.tau_A, m.tau_B), _trusted=True)
+        self.part_A = ResetExpansion(m.H, m._embed_CB, m._tr_A, inv_A, m.n_C * m.n_B, "CB", h2 / gA,
+                                     env=(m.tau_A, one), _trusted=True)
+        self.part_B = ResetExpansion(m.H, m._embed_AC, m._tr_B, inv_B, m.n_A * m.n_C, "AC", h2 / gB,
+                                     env=(one, m.tau_B), _trusted=True)
         if strict:
             bad = [c for k, c in self.hypotheses().items() if not c.holds and not k.startswith("Bohr")]
             if bad:
@@ -569,6 +682,7 @@ class Perturbative:
             The paper's Spec is ``Spec`` and ``Bohr`` together; only ``Spec``
             (simple spectrum) is needed by the expansion.
         """
+        tol = _v.tolerance(tol)
         out = {}
         for ex in (self.full, self.part_A, self.part_B):
             for c in (ex.check_spec(tol), ex.check_bohr(tol)):
@@ -610,7 +724,7 @@ class Perturbative:
 
     def diag_tau(self, X):
         r""":math:`\operatorname{Diag}^\tau` on :math:`B(\mathcal H_C)`, shape ``(..., n_C, n_C)``."""
-        return self.full.diag(X)
+        return self.full._diag(_v.as_square(X, "X", self.model.n_C))
 
     @property
     def Phi(self):
@@ -673,9 +787,10 @@ class Perturbative:
         return self.part_B.series(n)
 
     def steady_state_series(self, g, order=2):
-        r""":math:`\sum_{k\le n}g^k\rho_k`, shape ``g.shape + (d, d)``."""
-        g = np.asarray(g, dtype=float)
-        c = self.series(order)
+        r""":math:`\sum_{k\le n}g^k\rho_k`, shape ``g.shape + (d, d)`` (real ``g``, zero allowed; ``order`` in ``[0, MAX_ORDER]``)."""
+        g = _v.g_checked(g, nonzero=False)
+        order = _order(order, "order")
+        c = self.full._series_core(order)
         return np.einsum("...k,kij->...ij", g[..., None] ** np.arange(order + 1), c)
 
     # --- (7.15)-(7.20) ----------------------------------------------------------------
@@ -735,7 +850,7 @@ class Perturbative:
         iH0 = 1j * _comm(H, r0)
         iH1 = 1j * _comm(H, r1)
         out = {}
-        for k, D, QX, lX in (("A", m.D_A, self.Q1_A, lA), ("B", m.D_B, self.Q1_B, lB)):
+        for k, D, QX, lX in (("A", m._D_A, self.Q1_A, lA), ("B", m._D_B, self.Q1_B, lB)):
             Dr1 = D(r1)
             out["a_" + k] = -_tr_prod(iH0, QX)
             out["b_" + k] = _tr_prod(Dr1, QX) + _tr_prod(iH0, Q1) - _tr_prod(iH1, lX - l0)
@@ -748,6 +863,7 @@ class Perturbative:
         With ``imag=True`` the (complex) traces are returned unchanged, so that
         the vanishing of their imaginary parts can be checked.
         """
+        imag = _v.boolean(imag, "imag")
         c = self._coefficients
         return dict(c) if imag else {k: float(np.real(v)) for k, v in c.items()}
 
@@ -758,43 +874,49 @@ class Perturbative:
     b_B = property(lambda self: self.coefficients()["b_B"], doc="b_B of eq. (7.26)")
     c_B = property(lambda self: self.coefficients()["c_B"], doc="c_B = -tr(D_B(rho1) Q1), eq. (7.26)")
 
-    def sigma2_A(self, lam):
-        r""":math:`\sigma^{(2)}_A(\lambda)=a_A\lambda^2+b_A\lambda+c_A`, eq. (7.25); ``lam`` any shape."""
+    def _sigma2_A(self, lam):
         c = self.coefficients()
-        lam = np.asarray(lam, dtype=float)
         return c["a_A"] * lam**2 + c["b_A"] * lam + c["c_A"]
+
+    def _sigma2_B(self, lam):
+        c = self.coefficients()
+        mu = 1.0 - lam
+        return c["a_B"] * mu**2 + c["b_B"] * mu + c["c_B"]
+
+    def sigma2_A(self, lam):
+        r""":math:`\sigma^{(2)}_A(\lambda)=a_A\lambda^2+b_A\lambda+c_A`, eq. (7.25); ``lam`` real, any shape."""
+        return self._sigma2_A(_v.lam_checked(lam, endpoints=True))
 
     def sigma2_B(self, lam):
         r""":math:`\sigma^{(2)}_B(\lambda)=a_B(1-\lambda)^2+b_B(1-\lambda)+c_B`, eq. (7.26)."""
-        c = self.coefficients()
-        mu = 1.0 - np.asarray(lam, dtype=float)
-        return c["a_B"] * mu**2 + c["b_B"] * mu + c["c_B"]
+        return self._sigma2_B(_v.lam_checked(lam, endpoints=True))
 
     def sigma2(self, lam):
-        r""":math:`\sigma^{(2)}(\lambda)=\sigma^{(2)}_A(\lambda)+\sigma^{(2)}_B(\lambda)`, eq. (7.34); ``lam`` any shape.
+        r""":math:`\sigma^{(2)}(\lambda)=\sigma^{(2)}_A(\lambda)+\sigma^{(2)}_B(\lambda)`, eq. (7.34); ``lam`` real, any shape.
 
         Theorem 7.2: :math:`\sigma(\rho^+_g)=g^2\sigma^{(2)}(\lambda)+O_\lambda(g^3)`.
         """
-        return self.sigma2_A(lam) + self.sigma2_B(lam)
+        lam = _v.lam_checked(lam, endpoints=True)
+        return self._sigma2_A(lam) + self._sigma2_B(lam)
 
     def sigma1_A(self, lam):
         r"""Order-:math:`g` coefficient of :math:`\sigma_A`, first line of (7.29):
         :math:`\operatorname{tr}((-i\lambda[H,\rho_0]+\mathcal D_A(\rho_1))(\ln\rho^A_0-\ln\rho_0))`
         (it vanishes; the paper infers this from positivity)."""
+        lam = _v.lam_checked(lam, endpoints=True)
         l0, lA, _ = self._logs
         H = self.model.H
-        lam = np.asarray(lam, dtype=float)
         t1 = np.real(_tr_prod(-1j * _comm(H, self.rho0), lA - l0))
-        t2 = np.real(_tr_prod(self.model.D_A(self.rho1), lA - l0))
+        t2 = np.real(_tr_prod(self.model._D_A(self.rho1), lA - l0))
         return lam * t1 + t2
 
     def sigma1_B(self, lam):
         r"""Order-:math:`g` coefficient of :math:`\sigma_B` (vanishes), B analogue of :meth:`sigma1_A`."""
+        mu = 1.0 - _v.lam_checked(lam, endpoints=True)
         l0, _, lB = self._logs
         H = self.model.H
-        mu = 1.0 - np.asarray(lam, dtype=float)
         t1 = np.real(_tr_prod(-1j * _comm(H, self.rho0), lB - l0))
-        t2 = np.real(_tr_prod(self.model.D_B(self.rho1), lB - l0))
+        t2 = np.real(_tr_prod(self.model._D_B(self.rho1), lB - l0))
         return mu * t1 + t2
 
     # --- Remark 7.8 and the proof of Proposition 7.4 ----------------------------------------
@@ -802,7 +924,7 @@ class Perturbative:
     def remark_7_8(self):
         r"""Both sides of (7.27): :math:`i[H,\rho_0]` and :math:`\mathcal D_A(\rho_1)+\mathcal D_B(\rho_1)`, each ``(d, d)``."""
         m = self.model
-        return 1j * _comm(m.H, self.rho0), m.D_A(self.rho1) + m.D_B(self.rho1)
+        return 1j * _comm(m.H, self.rho0), m._D_A(self.rho1) + m._D_B(self.rho1)
 
     def c_total_forms(self):
         r""":math:`c_A+c_B` in the forms of (7.38), (7.39) and (7.46).
@@ -823,8 +945,8 @@ class Perturbative:
         gA, gB = m.gamma_A, m.gamma_B
         c = self.coefficients(imag=True)
         T0 = double_commutator_trace(H, r0)
-        TA = double_commutator_trace(self.H_tau_A, m.tr_A(r0))
-        TB = double_commutator_trace(self.H_tau_B, m.tr_B(r0))
+        TA = double_commutator_trace(self.H_tau_A, m._tr_A(r0))
+        TB = double_commutator_trace(self.H_tau_B, m._tr_B(r0))
         return {
             "c_A+c_B": complex(c["c_A"] + c["c_B"]),
             "7.38": complex(-1j * _tr_prod(_comm(H, r0), self.Q1)),

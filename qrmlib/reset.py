@@ -14,6 +14,12 @@ Shapes: ``H`` is ``(..., d, d)``, ``taus`` is ``(..., J, d, d)``, ``gammas`` and
 one call.  Everything is computed from closed forms in the eigenbasis of
 :math:`H` (eqs. (3.6)-(3.10)); no :math:`d^2\times d^2` superoperator is built
 except by :func:`lindbladian`, which exists to provide an independent check.
+
+Every public function validates its arguments once, at the boundary (see
+:mod:`qrmlib._validate`): ``H`` Hermitian, ``taus`` density matrices (projected
+exactly onto Hermitian trace-one matrices before use), ``gammas > 0``,
+matching ``d`` and ``J``, leading axes that broadcast.  The helpers with a
+leading underscore trust their inputs.
 """
 
 from __future__ import annotations
@@ -21,9 +27,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate as _v
-from .linalg import _bloch2, _eigvalsh2, _from_bloch2, _log_bloch2, dagger, logm_pd, superop_commutator, vec
+from .lindblad import EntropyProductionSum
+from .linalg import _bloch2, _dagger as dagger, _eigvalsh2, _from_bloch2, _log_bloch2, _logm_pd as logm_pd
+from .linalg import _superop_commutator as superop_commutator, _vec as vec
 
 __all__ = [
+    "EntropyProductionSum",
     "combine_resets",
     "rho_H",
     "steady_state",
@@ -45,6 +54,7 @@ __all__ = [
 def _check_model(H, taus, gammas, *, strict_tau: bool = False):
     H = _v.hermitian(H, "H")
     d = H.shape[-1]
+    _v.same_dim(taus, "taus", d, "H")
     taus = _v.as_square(taus, "taus", d)
     if taus.ndim < 3:
         raise ValueError(f"taus must have shape (..., J, {d}, {d}) (one reset state per reservoir), got {taus.shape}")
@@ -53,13 +63,31 @@ def _check_model(H, taus, gammas, *, strict_tau: bool = False):
     J = taus.shape[-3]
     if gammas.ndim < 1 or gammas.shape[-1] != J:
         raise ValueError(f"gammas must have shape (..., {J}) to match taus with J={J} reservoirs, got {gammas.shape}")
-    try:
-        np.broadcast_shapes(H.shape[:-2], taus.shape[:-3], gammas.shape[:-1])
-    except ValueError:
-        raise ValueError(
-            f"leading axes of H {H.shape[:-2]}, taus {taus.shape[:-3]} and gammas {gammas.shape[:-1]} do not broadcast"
-        ) from None
+    _v.leading_axes(H=H.shape[:-2], taus=taus.shape[:-3], gammas=gammas.shape[:-1])
     return H, taus, gammas
+
+
+def _check_lambdas(lambdas, H, taus, gammas, *, affine: bool):
+    """Weights ``(..., J)`` matching ``taus`` (summing to one if ``affine``), leading axes broadcasting."""
+    J = taus.shape[-3]
+    if affine:
+        lambdas = _v.affine_weights(lambdas, "lambdas", J)
+    else:
+        lambdas = _v.finite_real(lambdas, "lambdas")
+        if lambdas.ndim < 1 or lambdas.shape[-1] != J:
+            raise ValueError(f"lambdas must have shape (..., {J}) (one weight per reservoir), got {lambdas.shape}")
+    _v.leading_axes(H=H.shape[:-2], taus=taus.shape[:-3], gammas=gammas.shape[:-1], lambdas=lambdas.shape[:-1])
+    return lambdas
+
+
+def _check_matrix(x, name, H, taus, gammas, *, state: bool = False):
+    """A ``d x d`` matrix argument (a faithful state if ``state``) broadcasting with the model."""
+    d = H.shape[-1]
+    _v.same_dim(x, name, d, "H")
+    x = _v.density(x, name, d, strict=True) if state else _v.as_square(x, name, d)
+    _v.leading_axes(**{"H": H.shape[:-2], "taus": taus.shape[:-3], "gammas": gammas.shape[:-1],
+                       name: x.shape[:-2]})
+    return x
 
 
 def _eig(H):
@@ -185,8 +213,8 @@ def combine_resets(taus, gammas):
 
     Parameters
     ----------
-    taus : array_like, shape ``(..., J, d, d)``
-    gammas : array_like, shape ``(..., J)``
+    taus : array_like, shape ``(..., J, d, d)``, density matrices
+    gammas : array_like, shape ``(..., J)``, positive rates
 
     Returns
     -------
@@ -197,6 +225,8 @@ def combine_resets(taus, gammas):
     gammas = _v.rates(gammas, "gammas")
     if taus.ndim < 3 or gammas.ndim < 1 or gammas.shape[-1] != taus.shape[-3]:
         raise ValueError(f"gammas shape {gammas.shape} must end with J = taus.shape[-3] for taus {taus.shape}")
+    taus = _v.density(taus, "taus")
+    _v.leading_axes(taus=taus.shape[:-3], gammas=gammas.shape[:-1])
     return _combine(taus, gammas)
 
 
@@ -227,7 +257,9 @@ def rho_H(H, T):
     ndarray, shape ``(..., d, d)``
     """
     H = _v.hermitian(H, "H")
+    _v.same_dim(T, "T", H.shape[-1], "H")
     T = _v.as_square(T, "T", H.shape[-1])
+    _v.leading_axes(H=H.shape[:-2], T=T.shape[:-2])
     return _rho_scaled(H, T, 1.0)
 
 
@@ -271,7 +303,7 @@ def lindbladian(H, taus, gammas):
 def lindbladian_apply(H, taus, gammas, rho):
     r""":math:`\mathcal L(\rho)` of eq. (3.2) for any matrix ``rho`` (shape ``(..., d, d)``)."""
     H, taus, gammas = _check_model(H, taus, gammas)
-    rho = _v.as_square(rho, "rho", H.shape[-1])
+    rho = _check_matrix(rho, "rho", H, taus, gammas)
     T, Gamma = _combine(taus, gammas)
     G = Gamma[..., None, None]
     return -1j * (H @ rho - rho @ H) + G * (T * _tr(rho)[..., None, None] - rho)
@@ -284,7 +316,7 @@ def lindbladian_adjoint_apply(H, taus, gammas, X):
               = i[H,X] - \tfrac12\{\Phi(I),X\} + \Phi(X),\quad \Phi(X)=\Gamma I\operatorname{tr}(TX)\ (3.19).
     """
     H, taus, gammas = _check_model(H, taus, gammas)
-    X = _v.as_square(X, "X", H.shape[-1])
+    X = _check_matrix(X, "X", H, taus, gammas)
     T, Gamma = _combine(taus, gammas)
     d = H.shape[-1]
     trTX = np.einsum("...ij,...ji->...", T, X)
@@ -303,6 +335,7 @@ def spectrum(H, gammas):
     """
     H = _v.hermitian(H, "H")
     gammas = _v.rates(gammas, "gammas")
+    _v.leading_axes(H=H.shape[:-2], gammas=gammas.shape[:-1] if gammas.ndim else ())
     Gamma = np.sum(gammas, axis=-1) if gammas.ndim else gammas
     e = np.linalg.eigvalsh(H)
     d = e.shape[-1]
@@ -325,17 +358,22 @@ def evolve(H, taus, gammas, rho0, t):
 
     Parameters
     ----------
-    H, taus, gammas : as in :func:`steady_state` (no leading axes here)
-    rho0 : array_like, shape ``(d, d)``, any matrix
+    H, taus, gammas : as in :func:`steady_state`
+    rho0 : array_like, shape ``(..., d, d)``, any matrix
     t : array_like of float, shape ``(...)``
+
+    The leading axes of ``H``, ``taus``, ``gammas``, ``rho0`` and the shape
+    of ``t`` broadcast together (e.g. ``t[:, None]`` against a stack of models).
 
     Returns
     -------
-    ndarray, shape ``t.shape + (d, d)``
+    ndarray, shape ``broadcast(...) + (d, d)``
     """
     H, taus, gammas = _check_model(H, taus, gammas)
-    rho0 = _v.as_square(rho0, "rho0", H.shape[-1])
+    rho0 = _check_matrix(rho0, "rho0", H, taus, gammas)
     t = _v.finite_real(t, "t")
+    _v.leading_axes(H=H.shape[:-2], taus=taus.shape[:-3], gammas=gammas.shape[:-1], rho0=rho0.shape[:-2],
+                    t=t.shape)
     T, Gamma = _combine(taus, gammas)
     w, v = _eig(H)
     rp = _rho_from_eig(w / Gamma[..., None], v, T)
@@ -360,7 +398,7 @@ def partial_steady_states(H, taus, gammas, lambdas):
     ndarray, shape ``(..., J, d, d)``
     """
     H, taus, gammas = _check_model(H, taus, gammas)
-    lambdas = _v.finite_real(lambdas, "lambdas")
+    lambdas = _check_lambdas(lambdas, H, taus, gammas, affine=False)
     return _rho_scaled(H[..., None, :, :], taus, lambdas / gammas)
 
 
@@ -372,8 +410,9 @@ def partial_lindbladians_apply(H, taus, gammas, lambdas, rho):
     ndarray, shape ``(..., J, d, d)``
     """
     H, taus, gammas = _check_model(H, taus, gammas)
-    lambdas = _v.finite_real(lambdas, "lambdas")
-    rho = _v.as_square(rho, "rho", H.shape[-1])
+    lambdas = _check_lambdas(lambdas, H, taus, gammas, affine=False)
+    rho = _check_matrix(rho, "rho", H, taus, gammas)
+    _v.leading_axes(lambdas=lambdas.shape[:-1], rho=rho.shape[:-2])
     return _partial_apply(H, taus, gammas, lambdas, rho)
 
 
@@ -388,10 +427,10 @@ def _partial_apply(H, taus, gammas, lambdas, rho):
 def _ep_checked(H, taus, gammas, lambdas, rho):
     """Validated arguments of :func:`entropy_production` / :func:`entropy_fluxes`."""
     H, taus, gammas = _check_model(H, taus, gammas, strict_tau=True)
-    J = taus.shape[-3]
-    lambdas = _v.affine_weights(lambdas, "lambdas", J)
+    lambdas = _check_lambdas(lambdas, H, taus, gammas, affine=True)
     if rho is not None:
-        rho = _v.density(rho, "rho", H.shape[-1], strict=True)
+        rho = _check_matrix(rho, "rho", H, taus, gammas, state=True)
+        _v.leading_axes(lambdas=lambdas.shape[:-1], rho=rho.shape[:-2])
     return H, taus, gammas, lambdas, rho
 
 
@@ -423,22 +462,24 @@ def entropy_production(H, taus, gammas, lambdas, rho=None):
     gammas : array_like, shape ``(..., J)``, positive
     lambdas : array_like, shape ``(..., J)``, real, summing to one (eq. (4.1))
     rho : array_like, shape ``(..., d, d)``, optional
-        Faithful state at which to evaluate; default the steady state
+        Faithful state at which to evaluate (projected exactly onto a
+        Hermitian trace-one matrix); default the steady state
         :math:`\rho^+` of eq. (3.8).
 
     Returns
     -------
-    sigma : ndarray, shape ``(...)``
-    sigma_j : ndarray, shape ``(..., J)``
+    EntropyProductionSum
+        Named tuple ``(sigma, sigma_j)`` of ndarrays with shapes ``(...)`` and
+        ``(..., J)``; unpacks as ``sigma, sigma_j = entropy_production(...)``.
     """
     H, taus, gammas, lambdas, rho = _ep_checked(H, taus, gammas, lambdas, rho)
     if H.shape[-1] == 2:
         sj = _ep_qubit(H, taus, gammas, lambdas, rho)
-        return np.sum(sj, axis=-1), sj
+        return EntropyProductionSum(np.sum(sj, axis=-1), sj)
     rho, rj, Lj = _ep_parts(H, taus, gammas, lambdas, rho)
     diff = logm_pd(rj) - logm_pd(rho)[..., None, :, :]
     sj = _tr_prod(Lj, diff)
-    return np.sum(sj, axis=-1), sj
+    return EntropyProductionSum(np.sum(sj, axis=-1), sj)
 
 
 def entropy_fluxes(H, taus, gammas, lambdas, rho=None):
@@ -447,11 +488,13 @@ def entropy_fluxes(H, taus, gammas, lambdas, rho=None):
     :math:`\phi_j=-\operatorname{tr}(\rho I_j^+)` with :math:`I_j^+` of eq. (2.9)
     (see :func:`flux_observables`).  At the steady state
     :math:`\sum_j\phi_j=\sigma(\rho^+)`, eq. (2.12); individual fluxes may be
-    negative.
+    negative.  Arguments as in :func:`entropy_production`.
 
     Returns
     -------
     ndarray, shape ``(..., J)``
+        The fluxes :math:`\phi_j` (one array: their sum is the EP at the
+        steady state, ``phi.sum(-1)``).
     """
     H, taus, gammas, lambdas, rho = _ep_checked(H, taus, gammas, lambdas, rho)
     if H.shape[-1] == 2:
@@ -470,7 +513,7 @@ def flux_observables(H, taus, gammas, lambdas):
     ndarray, shape ``(..., J, d, d)``
     """
     H, taus, gammas = _check_model(H, taus, gammas, strict_tau=True)
-    lambdas = _v.affine_weights(lambdas, "lambdas", taus.shape[-3])
+    lambdas = _check_lambdas(lambdas, H, taus, gammas, affine=True)
     X = -logm_pd(_rho_scaled(H[..., None, :, :], taus, lambdas / gammas))
     Hj = H[..., None, :, :]
     d = H.shape[-1]

@@ -58,8 +58,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .linalg import partial_trace
-from .tripartite import steady_state_pencil
+from . import _validate as _v
+
+from .tripartite import (_WHICH, MATRIX_FREE_HINT, EntropyFluxes, EntropyProduction, _model_checked, _pencil,
+                         _ptr, _stack_args)
 
 __all__ = [
     "model_args",
@@ -80,10 +82,16 @@ __all__ = [
 LOG_CUT_TOL = 1e-8
 #: largest admissible condition number of the eigenvector matrix in :func:`logm_eig`
 LOG_COND_MAX = 1e8
+#: most nodes of a contour (:func:`circle`) and highest order of a coefficient or remainder
+MAX_NODES = 1 << 22
+MAX_ORDER = 10_000
+#: rough bytes of one mpmath number with its Python object (for the memory guard of the mp solvers)
+_MP_BYTES = 400
 
 
 def model_args(model):
     """The stack arguments ``(H, tau_A, tau_B, gamma_A, gamma_B, dims)`` of a :class:`~qrmlib.tripartite.TripartiteQRM`."""
+    model = _model_checked(model)
     return model.H, model.tau_A, model.tau_B, model.gamma_A, model.gamma_B, model.dims
 
 
@@ -95,23 +103,28 @@ def circle(radius, nodes):
     The angles are exact multiples of :math:`2\pi/N` evaluated with
     ``np.exp(2j*np.pi*j/N)``; the node :math:`j=0` is the real point :math:`r`.
     """
-    nodes = int(nodes)
-    if nodes < 2:
-        raise ValueError(f"nodes must be >= 2, got {nodes}")
-    radius = float(radius)
-    if not (radius > 0 and np.isfinite(radius)):
-        raise ValueError(f"radius must be positive and finite, got {radius}")
+    nodes = _v.integer(nodes, "nodes", minimum=2, maximum=MAX_NODES)
+    return _circle(_radius(radius), nodes)
+
+
+def _circle(radius, nodes):
     return radius * np.exp(2j * np.pi * np.arange(nodes) / nodes)
 
 
-def _check_values(values, radius):
-    values = np.asarray(values)
-    if values.ndim < 1 or values.shape[0] < 2:
-        raise ValueError("values must have the nodes along the first axis (at least 2 nodes)")
-    radius = float(radius)
-    if not (radius > 0 and np.isfinite(radius)):
+def _radius(radius):
+    radius = _v.scalar_real(radius, "radius")
+    if not radius > 0:
         raise ValueError(f"radius must be positive and finite, got {radius}")
-    return values.astype(complex), radius
+    return radius
+
+
+def _check_values(values, radius):
+    values = _v.finite_complex(values, "values")
+    if values.ndim < 1 or values.shape[0] < 2:
+        raise ValueError(f"values must have the nodes along the first axis (at least 2 nodes), "
+                         f"got shape {values.shape}")
+    _v.nonempty(values, "values")
+    return values, _radius(radius)
 
 
 def taylor_coefficients(values, radius, order):
@@ -133,7 +146,7 @@ def taylor_coefficients(values, radius, order):
     """
     values, radius = _check_values(values, radius)
     N = values.shape[0]
-    order = int(order)
+    order = _v.integer(order, "order", minimum=0)
     if not 0 <= order < N:
         raise ValueError(f"order must be in [0, N) = [0, {N}), got {order}")
     c = np.fft.fft(values, axis=0)[: order + 1] / N
@@ -168,11 +181,13 @@ def cauchy_remainder(values, radius, g, order):
     """
     values, radius = _check_values(values, radius)
     N = values.shape[0]
-    g = np.asarray(g)
+    g = _v.g_checked(g, nonzero=False, complex_ok=True)
+    order = _v.integer(order, "order", minimum=0, maximum=MAX_ORDER)
     if np.any(np.abs(g) >= radius):
         raise ValueError(f"|g| must be < radius = {radius} (the circle of the contour integral)")
-    z = circle(radius, N)
-    W = z ** (1 - int(order)) / (z - g[..., None]) / N          # G + (N,)
+    _v.memory_guard(16.0 * 2 * N * g.size, f"cauchy_remainder ({g.size} points x {N} nodes)")
+    z = _circle(radius, N)
+    W = z ** (1 - order) / (z - g[..., None]) / N          # G + (N,)
     return np.tensordot(W, values, axes=([-1], [0]))
 
 
@@ -197,8 +212,13 @@ def analyticity_radius(H, tau_A, tau_B, gamma_A, gamma_B, dims, which="full"):
     -------
     ndarray, shape: the stack shape
     """
-    P = steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, which)
-    mu = np.linalg.eigvals(np.linalg.solve(P["A0"], P["A1"]))
+    which = _v.choice(which, "which", _WHICH)
+    P = _pencil(*_stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims), which)
+    try:
+        mu = np.linalg.eigvals(np.linalg.solve(P["A0"], P["A1"]))
+    except np.linalg.LinAlgError as exc:
+        raise ValueError("the pencil A_0 + z A_1 is singular at z = 0 (Spec or Coup fails): "
+                         "no disc of analyticity around 0") from exc
     big = np.abs(mu) > 1e-12 * np.max(np.abs(mu), axis=-1, keepdims=True)
     with np.errstate(divide="ignore"):
         return np.min(np.where(big, 1.0 / np.abs(np.where(big, mu, 1.0)), np.inf), axis=-1)
@@ -234,8 +254,26 @@ def steady_state_analytic(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, which="ful
     -------
     ndarray, shape ``broadcast(stack shape, z.shape) + (d, d)``, complex
     """
-    P = steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, which)
-    return _pencil_solve(P, z)
+    which = _v.choice(which, "which", _WHICH)
+    z = _v.g_checked(z, "z", nonzero=False, complex_ok=True)
+    args = _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims)
+    _guard_solve(args, z)
+    return _pencil_solve(_pencil(*args, which), z)
+
+
+def _guard_solve(args, *zs):
+    """Memory guard of the batched pencil solves: one (N, N) matrix per output point."""
+    dims, shape = args[5], args[6]
+    n_A, n_C, n_B = dims
+    d = n_A * n_C * n_B
+    N = d * d + max(n_C, n_A * n_C, n_C * n_B) ** 2
+    try:
+        count = max(int(np.prod(np.broadcast_shapes(shape, *(np.shape(z) for z in zs)), dtype=int)), 1)
+    except ValueError:
+        raise ValueError("z (and lam) must broadcast with the stack axes of the model parameters, got "
+                         f"{[np.shape(z) for z in zs]} and {shape}") from None
+    _v.memory_guard(16.0 * N * N * (2 * count + 8), f"the pencil solve ({count} dense {N}x{N} systems)",
+                    hint=MATRIX_FREE_HINT)
 
 
 def logm_eig(A, *, cut_tol=LOG_CUT_TOL, cond_max=LOG_COND_MAX):
@@ -254,37 +292,44 @@ def logm_eig(A, *, cut_tol=LOG_CUT_TOL, cond_max=LOG_COND_MAX):
         above ``cond_max`` (nearly defective: the eig-based formula would lose
         accuracy).
     """
-    A = np.asarray(A, dtype=complex)
-    w, V = np.linalg.eig(A)
+    A = _v.as_square(A, "A")
+    cut_tol = _v.tolerance(cut_tol, "cut_tol")
+    cond_max = _v.scalar_real(_v.positive_real(cond_max, "cond_max"), "cond_max")
+    return _logm_eig(A, cut_tol, cond_max)
+
+
+def _logm_eig(A, cut_tol=LOG_CUT_TOL, cond_max=LOG_COND_MAX):
+    try:
+        w, V = np.linalg.eig(A)
+    except np.linalg.LinAlgError as exc:
+        raise ValueError(f"A: eigendecomposition failed ({exc})") from exc
     scale = np.max(np.abs(w), axis=-1, keepdims=True)
     dist = np.where(np.real(w) > 0, np.abs(w), np.abs(np.imag(w)))  # distance to (-inf, 0]
     if np.any(dist <= cut_tol * scale):
-        raise ValueError("an eigenvalue lies on (or too close to) the branch cut (-inf, 0] of the principal log")
+        raise ValueError("A must have no eigenvalue on the branch cut: an eigenvalue lies on (or too close to) "
+                         "the branch cut (-inf, 0] of the principal log")
     cond = np.linalg.cond(V)
     if np.any(cond > cond_max):
-        raise ValueError(f"nearly defective matrix: eigenvector condition number {np.max(cond):.3e}")
+        raise ValueError(f"A must be diagonalisable: nearly defective matrix, eigenvector condition number "
+                         f"{np.max(cond):.3e} > cond_max")
     return (V * np.log(w)[..., None, :]) @ np.linalg.inv(V)
 
 
 def _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam):
-    PF = steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, "full")
-    PA = steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, "A")
-    PB = steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, "B")
-    z = np.asarray(z, dtype=complex)
-    lam = np.asarray(lam, dtype=float)
-    if np.any(lam == 0) or np.any(lam == 1):
-        raise ValueError("lam must not be 0 or 1 (see qrmlib.tripartite)")
+    args = _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims)
+    z = _v.g_checked(z, "z", nonzero=False, complex_ok=True)
+    lam = _v.lam_checked(lam)
+    _guard_solve(args, z, lam)
+    PF, PA, PB = (_pencil(*args, w) for w in _WHICH)
     rho = _pencil_solve(PF, z)
     rA = _pencil_solve(PA, lam * z)
     rB = _pencil_solve(PB, (1 - lam) * z)
-    H = np.asarray(H, dtype=complex)
-    tau_A = np.asarray(tau_A, dtype=complex)
-    tau_B = np.asarray(tau_B, dtype=complex)
-    gA = np.asarray(gamma_A, dtype=float)[..., None, None]
-    gB = np.asarray(gamma_B, dtype=float)[..., None, None]
+    H, tau_A, tau_B, gA, gB, dims, _ = args
+    gA = gA[..., None, None]
+    gB = gB[..., None, None]
     n_A, n_C, n_B = dims
-    trA = partial_trace(rho, dims, (1, 2))
-    trB = partial_trace(rho, dims, (0, 1))
+    trA = _ptr(rho, dims, "A")
+    trB = _ptr(rho, dims, "B")
     kron = lambda a, b: np.einsum("...ij,...kl->...ikjl", a, b).reshape(  # noqa: E731
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2] * b.shape[-2], a.shape[-1] * b.shape[-1]))
     DA = gA * (kron(tau_A, trA) - rho)
@@ -317,13 +362,14 @@ def entropy_production_analytic(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam)
 
     Returns
     -------
-    sigma, sigma_A, sigma_B : complex ndarrays, shape ``broadcast(stack, z, lam)``
+    EntropyProduction
+        NamedTuple ``(sigma, sigma_A, sigma_B)`` of complex ndarrays, shape ``broadcast(stack, z, lam)``.
     """
     rho, rA, rB, LA, LB = _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam)
-    lr = logm_eig(rho)
-    sA = _tr(LA, logm_eig(rA) - lr)
-    sB = _tr(LB, logm_eig(rB) - lr)
-    return sA + sB, sA, sB
+    lr = _logm_eig(rho)
+    sA = _tr(LA, _logm_eig(rA) - lr)
+    sB = _tr(LB, _logm_eig(rB) - lr)
+    return EntropyProduction(sA + sB, sA, sB)
 
 
 def entropy_fluxes_analytic(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam):
@@ -331,10 +377,11 @@ def entropy_fluxes_analytic(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam):
 
     Returns
     -------
-    phi_A, phi_B : complex ndarrays, shape ``broadcast(stack, z, lam)``
+    EntropyFluxes
+        NamedTuple ``(phi_A, phi_B)`` of complex ndarrays, shape ``broadcast(stack, z, lam)``.
     """
     _, rA, rB, LA, LB = _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam)
-    return _tr(LA, logm_eig(rA)), _tr(LB, logm_eig(rB))
+    return EntropyFluxes(_tr(LA, _logm_eig(rA)), _tr(LB, _logm_eig(rB)))
 
 
 # --- mpmath references ------------------------------------------------------------------------
@@ -355,16 +402,24 @@ def _to_mp(a, mp):
 
 
 def _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, which, mp):
-    """Actions of D (reset part) and of -i[H, .] on object arrays, in mp arithmetic."""
+    """Actions of D (reset part) and of -i[H, .] on object arrays, in mp arithmetic.
+
+    The reset states are projected to trace one *in mp arithmetic* (their double
+    entries, e.g. 0.95 and 0.05, need not sum to exactly 1): a trace defect makes
+    the reset channel non-trace-preserving, which changes the small-g entropy
+    production at first order in the defect.
+    """
     Hm, tA, tB = _to_mp(H, mp), _to_mp(tau_A, mp), _to_mp(tau_B, mp)
+    tA = tA / sum(tA[i, i] for i in range(tA.shape[0]))
+    tB = tB / sum(tB[i, i] for i in range(tB.shape[0]))
     gA, gB = mp.mpf(float(gamma_A)), mp.mpf(float(gamma_B))
     n_A, n_C, n_B = dims
 
     def D_A(X):
-        return gA * (np.kron(tA, partial_trace(X, dims, (1, 2))) - X)
+        return gA * (np.kron(tA, _ptr(X, dims, "A")) - X)
 
     def D_B(X):
-        return gB * (np.kron(partial_trace(X, dims, (0, 1)), tB) - X)
+        return gB * (np.kron(_ptr(X, dims, "B"), tB) - X)
 
     if which == "full":
         def D(X):
@@ -397,7 +452,25 @@ def _herm_basis(d, mp):
     return basis
 
 
-def mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which="full", dps=50):
+def _mp_args(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, dps):
+    """The one check of the mp references: single (unstacked) model, real scalar g != 0, dps >= 15."""
+    args = _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims)
+    if args[6] != ():
+        names = ("H", "tau_A", "tau_B", "gamma_A", "gamma_B")
+        bad = [n for n, a, k in zip(names, args[:5], (2, 2, 2, 0, 0)) if np.ndim(a) > k]
+        raise ValueError(f"{', '.join(bad)} must have no stack axes: the mp references take a single model, "
+                         f"got stack shape {args[6]}")
+    g = _v.g_checked(g)
+    if g.ndim:
+        raise ValueError(f"g must be a scalar for the mp references, got shape {g.shape}")
+    dps = _v.dps(dps)
+    d = args[0].shape[-1]
+    _v.memory_guard(_MP_BYTES * 3.0 * d ** 4, f"the mpmath bordered solve ({d * d}x{d * d} mp numbers)",
+                    hint="use the double-precision qrmlib.series / qrmlib.tripartite solvers")
+    return args[:6], float(g), dps
+
+
+def mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, *, which="full", dps=50):
     r"""Steady state in multiple precision: the bordered system of :math:`\mathcal D+g\mathcal L_1` solved with ``mpmath``.
 
     The generator is built in ``mpmath`` arithmetic (working precision ``dps``
@@ -415,9 +488,20 @@ def mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which="full", dp
     Returns
     -------
     numpy object array ``(d, d)`` of ``mpmath.mpc``
+
+    Raises
+    ------
+    ValueError
+        Bad input (naming it; ``dps`` must be an integer >= 15), a singular system
+        (degenerate kernel), or a system too large for the memory.
     """
+    which = _v.choice(which, "which", _WHICH)
+    args, g, dps = _mp_args(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, dps)
+    return _mp_steady(*args, g, which, dps)
+
+
+def _mp_steady(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which, dps):
     mp = _mp()
-    dims = tuple(int(n) for n in dims)
     d = int(np.prod(dims))
     with mp.workdps(dps):
         D, L1, s, *_ = _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, which, mp)
@@ -434,7 +518,10 @@ def mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which="full", dp
                 S[i, k] = mp.re(y[i]) + mp.im(y[i])
         wv = (-w).reshape(-1)
         b = mp.matrix([mp.re(v) + mp.im(v) for v in wv])
-        v = mp.lu_solve(S, b)
+        try:
+            v = mp.lu_solve(S, b)
+        except ZeroDivisionError as exc:
+            raise ValueError("the steady state is not unique (singular bordered system in mpmath)") from exc
         X = np.full((d, d), mp.mpc(0), dtype=object)
         for k, Bk in enumerate(basis):
             X = X + v[k] * Bk
@@ -443,14 +530,30 @@ def mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which="full", dp
 
 
 def _mp_logm_herm(X, mp):
-    """ln of a Hermitian positive definite object matrix via ``mpmath.logm``."""
+    """ln of a Hermitian positive definite object matrix, by its eigendecomposition (``mpmath.eighe``).
+
+    ``mpmath.eighe`` is a bounded QL iteration (``mpmath.logm`` would take square roots
+    until the matrix is near the identity, a loop without a bound that never ends for a
+    singular matrix, and costs 20 times more).  A matrix that is not positive definite
+    (eigenvalue below ``10^{5-dps}`` times the largest) raises ``ValueError``.
+    """
     d = X.shape[0]
     M = mp.matrix(d, d)
     for i in range(d):
         for j in range(d):
             M[i, j] = X[i, j]
-    Lm = mp.logm(M)
-    return np.array([[Lm[i, j] for j in range(d)] for i in range(d)], dtype=object)
+    try:
+        w, Q = mp.eighe(M)
+    except RuntimeError as exc:  # pragma: no cover - bounded QL iteration ran out
+        raise ValueError(f"eigenvalues of a steady state did not converge in mpmath ({exc})") from exc
+    w = [mp.re(x) for x in w]
+    wmin, wmax = min(w), max(abs(x) for x in w)
+    if not wmin > mp.mpf(10) ** (-(mp.mp.dps - 5)) * wmax:
+        raise ValueError(f"the steady state must be positive definite (faithful) for ln: smallest eigenvalue "
+                         f"{mp.nstr(wmin, 5)} (are tau_A, tau_B faithful?)")
+    lw = [mp.log(x) for x in w]
+    return np.array([[mp.fsum(Q[i, k] * lw[k] * mp.conj(Q[j, k]) for k in range(d)) for j in range(d)]
+                     for i in range(d)], dtype=object)
 
 
 def _mp_tr(a, b):
@@ -459,13 +562,14 @@ def _mp_tr(a, b):
 
 def _mp_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps):
     mp = _mp()
-    dims = tuple(int(n) for n in dims)
+    (H, tau_A, tau_B, gamma_A, gamma_B, dims), g, dps = _mp_args(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, dps)
+    lam = _v.lam_checked(lam)
+    if lam.ndim:
+        raise ValueError(f"lam must be a scalar for the mp references, got shape {lam.shape}")
     lam = float(lam)
-    if lam in (0.0, 1.0):
-        raise ValueError("lam must not be 0 or 1")
-    rho = mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, "full", dps)
-    rA = mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, lam * g, "A", dps)
-    rB = mp_steady_state(H, tau_A, tau_B, gamma_A, gamma_B, dims, (1 - lam) * g, "B", dps)
+    rho = _mp_steady(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, "full", dps)
+    rA = _mp_steady(H, tau_A, tau_B, gamma_A, gamma_B, dims, lam * g, "A", dps)
+    rB = _mp_steady(H, tau_A, tau_B, gamma_A, gamma_B, dims, (1 - lam) * g, "B", dps)
     with mp.workdps(dps):
         D_A, L1, *_ = _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, "A", mp)
         D_B, *_ = _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, "B", mp)
@@ -476,21 +580,25 @@ def _mp_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps):
     return mp, rho, rA, rB, LA, LB
 
 
-def mp_entropy_production(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps=50):
+def mp_entropy_production(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, *, dps=50):
     r""":math:`(\sigma,\sigma_A,\sigma_B)` of eqs. (7.5)-(7.6) in multiple precision (``mpmath.mpf``), real scalar ``g``, ``lam``.
 
-    Steady states from :func:`mp_steady_state`, logarithms by ``mpmath.logm``.
+    Steady states from :func:`mp_steady_state`, logarithms by ``mpmath.eighe``; ``dps`` an
+    integer >= 15.  Returns an :class:`~qrmlib.tripartite.EntropyProduction` NamedTuple of ``mpf``.
     """
     mp, rho, rA, rB, LA, LB = _mp_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps)
     with mp.workdps(dps):
         lr = _mp_logm_herm(rho, mp)
         sA = mp.re(_mp_tr(LA, _mp_logm_herm(rA, mp) - lr))
         sB = mp.re(_mp_tr(LB, _mp_logm_herm(rB, mp) - lr))
-        return sA + sB, sA, sB
+        return EntropyProduction(sA + sB, sA, sB)
 
 
-def mp_entropy_fluxes(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps=50):
-    r""":math:`(\phi_A,\phi_B)` of eq. (7.6) in multiple precision (``mpmath.mpf``), real scalar ``g``, ``lam``."""
+def mp_entropy_fluxes(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, *, dps=50):
+    r""":math:`(\phi_A,\phi_B)` of eq. (7.6) in multiple precision (``mpmath.mpf``), real scalar ``g``, ``lam``.
+
+    Returns an :class:`~qrmlib.tripartite.EntropyFluxes` NamedTuple of ``mpf``.
+    """
     mp, rho, rA, rB, LA, LB = _mp_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps)
     with mp.workdps(dps):
-        return mp.re(_mp_tr(LA, _mp_logm_herm(rA, mp))), mp.re(_mp_tr(LB, _mp_logm_herm(rB, mp)))
+        return EntropyFluxes(mp.re(_mp_tr(LA, _mp_logm_herm(rA, mp))), mp.re(_mp_tr(LB, _mp_logm_herm(rB, mp))))

@@ -62,6 +62,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from . import _validate as _v
+
 __all__ = ["grid_sweep", "estimate_bytes_per_point", "chunk_slices", "has_dask"]
 
 #: default working-memory budget of one chunk (bytes)
@@ -78,16 +80,34 @@ def has_dask() -> bool:
 
 
 def _axes(axes) -> tuple[list[str], list[np.ndarray]]:
-    if not isinstance(axes, Mapping) or not axes:
+    if not isinstance(axes, Mapping):
+        raise TypeError(f"axes must be a mapping {{name: 1-D array of values}}, got {type(axes).__name__}")
+    if not axes:
         raise ValueError("axes must be a non-empty mapping {name: 1-D array of values}")
     names, values = [], []
     for k, v in axes.items():
-        a = np.asarray(v)
+        if not isinstance(k, str) or not k.isidentifier():
+            raise ValueError(f"axes keys must be argument names of func (identifiers), got {k!r}")
+        a = _v._numeric(v, f"axes[{k!r}]")
         if a.ndim != 1 or a.size == 0:
-            raise ValueError(f"axis {k!r} must be a non-empty 1-D array, got shape {a.shape}")
-        names.append(str(k))
+            raise ValueError(f"axes[{k!r}] must be a non-empty 1-D array, got shape {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"axes[{k!r}] must have finite entries")
+        names.append(k)
         values.append(a)
     return names, values
+
+
+def _fixed(fixed, names):
+    if fixed is None:
+        return {}
+    if not isinstance(fixed, Mapping):
+        raise TypeError(f"fixed must be a dict of keyword arguments or None, got {type(fixed).__name__}")
+    fixed = dict(fixed)
+    clash = [k for k in fixed if k in names]
+    if clash:
+        raise ValueError(f"fixed must not repeat an axis name, got {clash}")
+    return fixed
 
 
 def _points(names, values, shape, start, stop):
@@ -105,9 +125,16 @@ def estimate_bytes_per_point(func: Callable, axes, *, fixed=None, probe: int = 2
     are not counted; they are small for the batched small matrices of
     :mod:`qrmlib`.
     """
+    _v.callable_checked(func, "func")
     names, values = _axes(axes)
+    fixed = _fixed(fixed, names)
+    probe = _v.integer(probe, "probe", minimum=1)
+    return _estimate(func, names, values, fixed, probe)
+
+
+def _estimate(func, names, values, fixed, probe):
     shape = tuple(v.size for v in values)
-    n = min(int(probe), math.prod(shape))
+    n = min(probe, math.prod(shape))
     args = _points(names, values, shape, 0, n)
     was = tracemalloc.is_tracing()
     if not was:
@@ -115,7 +142,7 @@ def estimate_bytes_per_point(func: Callable, axes, *, fixed=None, probe: int = 2
     try:
         base = tracemalloc.get_traced_memory()[0]
         tracemalloc.reset_peak()
-        func(**args, **(fixed or {}))
+        func(**args, **fixed)
         peak = tracemalloc.get_traced_memory()[1] - base
     finally:
         if not was:
@@ -124,8 +151,13 @@ def estimate_bytes_per_point(func: Callable, axes, *, fixed=None, probe: int = 2
 
 
 def chunk_slices(n_points: int, chunk: int) -> list[tuple[int, int]]:
-    """``[(start, stop), ...]`` covering ``range(n_points)`` in runs of at most ``chunk``."""
-    chunk = max(1, int(chunk))
+    """``[(start, stop), ...]`` covering ``range(n_points)`` in runs of at most ``chunk`` (integers >= 1)."""
+    n_points = _v.integer(n_points, "n_points", minimum=1)
+    chunk = _v.integer(chunk, "chunk", minimum=1)
+    return _chunk_slices(n_points, chunk)
+
+
+def _chunk_slices(n_points, chunk):
     return [(i, min(i + chunk, n_points)) for i in range(0, n_points, chunk)]
 
 
@@ -211,22 +243,35 @@ def grid_sweep(func: Callable, axes, *, fixed: dict | None = None, budget_bytes:
     >>> bool(np.array_equal(a, np.sin(axes["x"])[:, None] * axes["y"]))
     True
     """
+    _v.callable_checked(func, "func")
     names, values = _axes(axes)
-    fixed = dict(fixed or {})
+    fixed = _fixed(fixed, names)
     shape = tuple(v.size for v in values)
     n_points = math.prod(shape)
-    out_shape = tuple(int(k) for k in out_shape)
-    if backend not in ("auto", "numpy", "dask"):
-        raise ValueError(f"backend must be 'auto', 'numpy' or 'dask', got {backend!r}")
+    if isinstance(out_shape, (str, bytes)) or not hasattr(out_shape, "__iter__"):
+        raise TypeError(f"out_shape must be a tuple of integers, got {type(out_shape).__name__}")
+    out_shape = tuple(_v.integer(k, "out_shape", minimum=0) for k in out_shape)
+    budget_bytes = _v.integer(budget_bytes, "budget_bytes", minimum=1)
+    if bytes_per_point is not None:
+        bytes_per_point = _v.scalar_real(_v.positive_real(bytes_per_point, "bytes_per_point"), "bytes_per_point")
+    if chunk_points is not None:
+        chunk_points = _v.integer(chunk_points, "chunk_points", minimum=1)
+    backend = _v.choice(backend, "backend", ("auto", "numpy", "dask"))
+    workers = _v.integer(workers, "workers", minimum=1)
+    progress = _v.boolean(progress, "progress")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a NumPy dtype, got {dtype!r}") from None
     if backend == "auto":
         backend = "dask" if client is not None else "numpy"
     if client is not None and backend != "dask":
         raise ValueError("a dask client needs backend='dask' (or 'auto')")
     if chunk_points is None:
         if bytes_per_point is None:
-            bytes_per_point = estimate_bytes_per_point(func, axes, fixed=fixed)
+            bytes_per_point = _estimate(func, names, values, fixed, 2048)
         chunk_points = max(1, int(budget_bytes // max(float(bytes_per_point), 1.0)))
-    chunks = chunk_slices(n_points, min(int(chunk_points), n_points))
+    chunks = _chunk_slices(n_points, min(int(chunk_points), n_points))
 
     def run(start, stop):
         out = np.asarray(func(**_points(names, values, shape, start, stop), **fixed))

@@ -57,13 +57,14 @@ steady state is intrinsically ill-conditioned.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
 from . import _validate as _v
-from .linalg import dagger, hermitian_part, linear_map_matrix, logm_pd, partial_trace, superop_commutator
+from .linalg import dagger, hermitian_part, linear_map_matrix, logm_pd, superop_commutator
 
-__all__ = ["TripartiteQRM"]
+__all__ = ["TripartiteQRM", "EntropyProduction", "EntropyFluxes"]
 
 #: relative tolerance for the hypothesis tr_AB(rho_tilde) = 0 of eq. (7.10)
 L0_INV_TOL = 1e-10
@@ -95,26 +96,35 @@ def _comm(a, b):
     return a @ b - b @ a
 
 
-def _check_lam(lam):
-    lam = _v.finite_real(lam, "lam")
-    if np.any(lam == 0) or np.any(lam == 1):
-        raise ValueError(
-            "lam must not be 0 or 1 (paper, after eq. (7.4)): for lam in {0, 1} one of the partial "
-            "Lindbladians L^A_{lam g}, L^B_{(1-lam) g} is a pure reset dissipator D_A or D_B, whose "
-            "kernel {tau_A ⊗ X_CB} resp. {X_AC ⊗ tau_B} is degenerate, so its steady state is not unique"
-        )
-    return lam
+# The checks of lam and g are defined once, in qrmlib._validate (lam_checked, g_checked).
+
+_PTR = {"A": "...abcaef->...bcef", "B": "...abcdec->...abde", "AB": "...abcaec->...be"}
 
 
-def _check_g(g, *, nonzero=True):
-    g = _v.finite_real(g, "g")
-    if nonzero and np.any(g == 0):
-        raise ValueError(
-            "g must be nonzero: at g = 0 the generator L_0 = D_A + D_B has the n_C²-dimensional kernel "
-            "{tau_A ⊗ r_C ⊗ tau_B}, so the steady state is not unique (its g -> 0 limit is "
-            "TripartiteQRM.perturbative().rho0, eq. (7.12))"
-        )
-    return g
+def _ptr(x, dims, which):
+    """Partial trace over A, B or AB of ``x`` ``(..., d, d)`` (the einsum of ``linalg.partial_trace``, unchecked)."""
+    nA, nC, nB = dims
+    lead = x.shape[:-2]
+    out = np.einsum(_PTR[which], x.reshape(lead + (nA, nC, nB, nA, nC, nB)))
+    k = {"A": nC * nB, "B": nA * nC, "AB": nC}[which]
+    return out.reshape(lead + (k, k))
+
+
+#: where to go when a dense solve does not fit
+MATRIX_FREE_HINT = ("use qrmlib.tripartite.steady_state_matrix_free (matrix-free GMRES, memory O(d²)) "
+                    "for the steady state instead")
+
+
+def _guard_dense(N, count, what):
+    """``memory_guard`` for ``count`` dense complex ``N x N`` matrices (plus a few of working space)."""
+    _v.memory_guard(16.0 * float(N) ** 2 * (count + 3), f"{what} ({count} dense {N}x{N} complex matrices)",
+                    hint=MATRIX_FREE_HINT)
+
+
+def _model_checked(model, name="model"):
+    if not isinstance(model, TripartiteQRM):
+        raise TypeError(f"{name} must be a qrmlib.tripartite.TripartiteQRM, got {type(model).__name__}")
+    return model
 
 
 def _batched_solve(M, rhs):
@@ -223,6 +233,26 @@ class _ScaledSystem:
         return _finish(x.reshape(g.shape + (self.d, self.d)))
 
 
+# --- results ----------------------------------------------------------------------
+
+class EntropyProduction(NamedTuple):
+    r"""Entropy production of eqs. (7.5)-(7.6): :math:`\sigma=\sigma_A+\sigma_B` and its two parts."""
+
+    sigma: np.ndarray
+    sigma_A: np.ndarray
+    sigma_B: np.ndarray
+
+
+class EntropyFluxes(NamedTuple):
+    r"""Entropy fluxes :math:`\phi_A,\phi_B` of eqs. (7.6), (8.26)."""
+
+    phi_A: np.ndarray
+    phi_B: np.ndarray
+
+
+_METHODS = ("auto", "scaled", "bordered")
+
+
 # --- the model ------------------------------------------------------------------
 
 class TripartiteQRM:
@@ -257,13 +287,7 @@ class TripartiteQRM:
     """
 
     def __init__(self, H, tau_A, tau_B, gamma_A, gamma_B, dims):
-        try:
-            dims_t = tuple(int(n) for n in dims)
-        except TypeError:
-            raise ValueError(f"dims must be a tuple (n_A, n_C, n_B) of positive integers, got {dims!r}") from None
-        if len(dims_t) != 3 or any(n < 1 for n in dims_t) or any(
-                float(n) != float(m) for n, m in zip(dims_t, dims)):
-            raise ValueError(f"dims must be a tuple (n_A, n_C, n_B) of positive integers, got {dims!r}")
+        dims_t = _v.dims_checked(dims)
         H = _v.hermitian(H, "H")
         if H.ndim != 2:
             raise ValueError(f"H must be a single (d, d) matrix, got shape {H.shape}")
@@ -299,82 +323,125 @@ class TripartiteQRM:
     def _rho(self, rho, name="rho"):
         return _v.as_square(rho, name, self.d)
 
+    # Public methods validate their argument once; the private cores (``_tr_A``, ``_D_A``, ...)
+    # trust it and are what the solvers and qrmlib.perturbation call.
+
+    def _tr_A(self, rho):
+        return _ptr(rho, self.dims, "A")
+
+    def _tr_B(self, rho):
+        return _ptr(rho, self.dims, "B")
+
+    def _tr_AB(self, rho):
+        return _ptr(rho, self.dims, "AB")
+
+    def _embed_C(self, r_C):
+        return _kron(_kron(self.tau_A, r_C), self.tau_B)
+
+    def _embed_CB(self, x_CB):
+        return _kron(self.tau_A, x_CB)
+
+    def _embed_AC(self, x_AC):
+        return _kron(x_AC, self.tau_B)
+
     def tr_A(self, rho):
         r""":math:`\operatorname{tr}_A`, shape ``(..., d, d) -> (..., n_C n_B, n_C n_B)``, eq. (6.2)."""
-        return partial_trace(rho, self.dims, (1, 2))
+        return self._tr_A(self._rho(rho))
 
     def tr_B(self, rho):
         r""":math:`\operatorname{tr}_B`, shape ``(..., d, d) -> (..., n_A n_C, n_A n_C)``."""
-        return partial_trace(rho, self.dims, (0, 1))
+        return self._tr_B(self._rho(rho))
 
     def tr_AB(self, rho):
         r""":math:`\operatorname{tr}_{AB}`, shape ``(..., d, d) -> (..., n_C, n_C)``, eq. (6.2)."""
-        return partial_trace(rho, self.dims, 1)
+        return self._tr_AB(self._rho(rho))
 
     def embed_C(self, r_C):
         r""":math:`\tau_A\otimes r_C\otimes\tau_B`, shape ``(..., n_C, n_C) -> (..., d, d)``."""
-        return _kron(_kron(self.tau_A, r_C), self.tau_B)
+        return self._embed_C(_v.as_square(r_C, "r_C", self.n_C))
 
     def embed_CB(self, x_CB):
         r""":math:`\tau_A\otimes X_{CB}`, shape ``(..., n_C n_B, n_C n_B) -> (..., d, d)``."""
-        return _kron(self.tau_A, x_CB)
+        return self._embed_CB(_v.as_square(x_CB, "x_CB", self.n_C * self.n_B))
 
     def embed_AC(self, x_AC):
         r""":math:`X_{AC}\otimes\tau_B`, shape ``(..., n_A n_C, n_A n_C) -> (..., d, d)``."""
-        return _kron(x_AC, self.tau_B)
+        return self._embed_AC(_v.as_square(x_AC, "x_AC", self.n_A * self.n_C))
 
     # --- generators as actions (broadcast over leading axes) --------------------
 
+    def _D_A(self, rho):
+        return self.gamma_A * (self._embed_CB(self._tr_A(rho)) - rho)
+
+    def _D_B(self, rho):
+        return self.gamma_B * (self._embed_AC(self._tr_B(rho)) - rho)
+
+    def _L1(self, rho):
+        return -1j * _comm(self.H, rho)
+
+    def _L_A(self, rho, g, lam):
+        return (g * lam)[..., None, None] * self._L1(rho) + self._D_A(rho)
+
+    def _L_B(self, rho, g, lam):
+        return (g * (1 - lam))[..., None, None] * self._L1(rho) + self._D_B(rho)
+
     def D_A(self, rho):
         r""":math:`\mathcal D_A(\rho)=\gamma_A(\tau_A\otimes\operatorname{tr}_A\rho-\rho)`, eq. (6.3); ``(..., d, d)``."""
-        rho = self._rho(rho)
-        return self.gamma_A * (self.embed_CB(self.tr_A(rho)) - rho)
+        return self._D_A(self._rho(rho))
 
     def D_B(self, rho):
         r""":math:`\mathcal D_B(\rho)=\gamma_B(\operatorname{tr}_B\rho\otimes\tau_B-\rho)`, eq. (6.3); ``(..., d, d)``."""
-        rho = self._rho(rho)
-        return self.gamma_B * (self.embed_AC(self.tr_B(rho)) - rho)
+        return self._D_B(self._rho(rho))
 
     def L0(self, rho):
         r""":math:`\mathcal L_0=\mathcal D_A+\mathcal D_B`, eq. (7.2)."""
-        return self.D_A(rho) + self.D_B(rho)
+        rho = self._rho(rho)
+        return self._D_A(rho) + self._D_B(rho)
 
     def L1(self, rho):
         r""":math:`\mathcal L_1(\rho)=-i[H,\rho]`, eq. (7.2)."""
-        rho = self._rho(rho)
-        return -1j * _comm(self.H, rho)
+        return self._L1(self._rho(rho))
 
     def L(self, rho, g):
         r""":math:`\mathcal L_g(\rho)=\mathcal L_0(\rho)+g\mathcal L_1(\rho)`, eq. (7.2).
 
-        ``g`` (shape ``(...)``) broadcasts against the leading axes of ``rho``.
+        ``g`` (real, shape ``(...)``, zero allowed) broadcasts against the leading axes of ``rho``.
         """
-        g = _check_g(g, nonzero=False)
-        return self.L0(rho) + g[..., None, None] * self.L1(rho)
+        rho = self._rho(rho)
+        g = _v.g_checked(g, nonzero=False)
+        return self._D_A(rho) + self._D_B(rho) + g[..., None, None] * self._L1(rho)
 
     def L_A(self, rho, g, lam):
-        r""":math:`\mathcal L^A_{\lambda g}(\rho)=-ig\lambda[H,\rho]+\mathcal D_A(\rho)`, eq. (7.4)."""
-        g = _check_g(g, nonzero=False)
-        lam = _v.finite_real(lam, "lam")
-        return (g * lam)[..., None, None] * self.L1(rho) + self.D_A(rho)
+        r""":math:`\mathcal L^A_{\lambda g}(\rho)=-ig\lambda[H,\rho]+\mathcal D_A(\rho)`, eq. (7.4) (any real ``g``, ``lam``)."""
+        rho = self._rho(rho)
+        g = _v.g_checked(g, nonzero=False)
+        lam = _v.lam_checked(lam, endpoints=True)
+        return self._L_A(rho, g, lam)
 
     def L_B(self, rho, g, lam):
-        r""":math:`\mathcal L^B_{(1-\lambda)g}(\rho)=-ig(1-\lambda)[H,\rho]+\mathcal D_B(\rho)`, eq. (7.4)."""
-        g = _check_g(g, nonzero=False)
-        lam = _v.finite_real(lam, "lam")
-        return (g * (1 - lam))[..., None, None] * self.L1(rho) + self.D_B(rho)
+        r""":math:`\mathcal L^B_{(1-\lambda)g}(\rho)=-ig(1-\lambda)[H,\rho]+\mathcal D_B(\rho)`, eq. (7.4) (any real ``g``, ``lam``)."""
+        rho = self._rho(rho)
+        g = _v.g_checked(g, nonzero=False)
+        lam = _v.lam_checked(lam, endpoints=True)
+        return self._L_B(rho, g, lam)
 
     # --- superoperator matrices ---------------------------------------------------
+
+    def _guard(self, count, what, extra=0):
+        """Memory guard for ``count`` dense matrices of size ``d² + extra``."""
+        _guard_dense(self.d * self.d + extra, count, what)
 
     @cached_property
     def D_A_superop(self):
         r"""Matrix of :math:`\mathcal D_A`, shape ``(d², d²)`` (row-major vectorisation)."""
-        return linear_map_matrix(self.D_A, self.d)
+        self._guard(2, "the superoperator D_A")
+        return linear_map_matrix(self._D_A, self.d)
 
     @cached_property
     def D_B_superop(self):
         r"""Matrix of :math:`\mathcal D_B`, shape ``(d², d²)``."""
-        return linear_map_matrix(self.D_B, self.d)
+        self._guard(2, "the superoperator D_B")
+        return linear_map_matrix(self._D_B, self.d)
 
     @cached_property
     def L0_superop(self):
@@ -384,23 +451,27 @@ class TripartiteQRM:
     @cached_property
     def L1_superop(self):
         r"""Matrix of :math:`\mathcal L_1=-i[H,\cdot]`, :math:`-i(H\otimes I-I\otimes H^t)`, shape ``(d², d²)``."""
+        self._guard(1, "the superoperator L_1")
         return superop_commutator(self.H)
 
     def L_superop(self, g):
-        r"""Matrix of :math:`\mathcal L_g`, shape ``g.shape + (d², d²)``."""
-        g = _check_g(g, nonzero=False)
+        r"""Matrix of :math:`\mathcal L_g`, shape ``g.shape + (d², d²)`` (real ``g``, zero allowed)."""
+        g = _v.g_checked(g, nonzero=False)
+        self._guard(g.size + 3, "L_superop(g)")
         return self.L0_superop + g[..., None, None] * self.L1_superop
 
     def L_A_superop(self, g, lam):
         r"""Matrix of :math:`\mathcal L^A_{\lambda g}`, shape ``broadcast(g, lam).shape + (d², d²)``."""
-        g = _check_g(g, nonzero=False)
-        lam = _v.finite_real(lam, "lam")
+        g = _v.g_checked(g, nonzero=False)
+        lam = _v.lam_checked(lam, endpoints=True)
+        self._guard(np.broadcast(g, lam).size + 3, "L_A_superop(g, lam)")
         return self.D_A_superop + (g * lam)[..., None, None] * self.L1_superop
 
     def L_B_superop(self, g, lam):
         r"""Matrix of :math:`\mathcal L^B_{(1-\lambda)g}`, shape ``broadcast(g, lam).shape + (d², d²)``."""
-        g = _check_g(g, nonzero=False)
-        lam = _v.finite_real(lam, "lam")
+        g = _v.g_checked(g, nonzero=False)
+        lam = _v.lam_checked(lam, endpoints=True)
+        self._guard(np.broadcast(g, lam).size + 3, "L_B_superop(g, lam)")
         return self.D_B_superop + (g * (1 - lam))[..., None, None] * self.L1_superop
 
     # --- L0^{-1}, eq. (7.10) --------------------------------------------------------
@@ -428,8 +499,17 @@ class TripartiteQRM:
             If :math:`\|\operatorname{tr}_{AB}\tilde\rho\|_{\max} > 10^{-10}\max(1,\|\tilde\rho\|_{\max})`
             (then :math:`\tilde\rho\notin\operatorname{Ran}\mathcal L_0`).
         """
-        x = self._rho(rho_tilde, "rho_tilde")
-        red = self.tr_AB(x)
+        return self._L0_inv(self._rho(rho_tilde, "rho_tilde"))
+
+    def _L0_inv(self, x):
+        """(7.10) on an unchecked ``(..., d, d)`` array, with the range check ``tr_AB(x) = 0``."""
+        self._L0_range(x)
+        gA, gB = self.gamma_A, self.gamma_B
+        return (-1.0 / (gA + gB)) * (x + (gA / gB) * self._embed_CB(self._tr_A(x))
+                                     + (gB / gA) * self._embed_AC(self._tr_B(x)))
+
+    def _L0_range(self, x):
+        red = self._tr_AB(x)
         scale = max(1.0, float(np.max(np.abs(x)))) if x.size else 1.0
         err = float(np.max(np.abs(red))) if red.size else 0.0
         if err > L0_INV_TOL * scale:
@@ -437,9 +517,6 @@ class TripartiteQRM:
                 f"rho_tilde must satisfy tr_AB(rho_tilde) = 0 for L0^{{-1}} of eq. (7.10) "
                 f"(Ran L0 = ker tr_AB): max|tr_AB(rho_tilde)| = {err:.3e}"
             )
-        gA, gB = self.gamma_A, self.gamma_B
-        return (-1.0 / (gA + gB)) * (x + (gA / gB) * self.embed_CB(self.tr_A(x))
-                                     + (gB / gA) * self.embed_AC(self.tr_B(x)))
 
     def L0_inv_solve(self, rho_tilde):
         r"""Reference for :meth:`L0_inv`: least-squares solve of
@@ -451,9 +528,11 @@ class TripartiteQRM:
         rho_tilde : array_like, shape ``(..., d, d)``
         """
         x = self._rho(rho_tilde, "rho_tilde")
+        self._L0_range(x)
         d, n_C = self.d, self.n_C
+        self._guard(4, "L0_inv_solve (least squares)", n_C * n_C)
         basis = np.eye(d * d, dtype=complex).reshape(d * d, d, d)
-        T_AB = self.tr_AB(basis).reshape(d * d, n_C * n_C).T
+        T_AB = self._tr_AB(basis).reshape(d * d, n_C * n_C).T
         A = np.concatenate([self.L0_superop, T_AB], axis=0)
         lead = x.shape[:-2]
         b = np.concatenate([x.reshape(lead + (d * d,)), np.zeros(lead + (n_C * n_C,), complex)], axis=-1)
@@ -466,11 +545,12 @@ class TripartiteQRM:
     def _scaled(self):
         """The three rescaled steady-state systems (full, A, B), see ``_ScaledSystem``."""
         d, n_A, n_C, n_B = self.d, self.n_A, self.n_C, self.n_B
+        self._guard(12, "the rescaled steady-state systems", max(n_C, n_A * n_C, n_C * n_B) ** 2)
         out = {}
         for key, L0, T, E, n, s in (
-            ("full", self.L0_superop, self.tr_AB, self.embed_C, n_C, self.gamma_A + self.gamma_B),
-            ("A", self.D_A_superop, self.tr_A, self.embed_CB, n_C * n_B, self.gamma_A),
-            ("B", self.D_B_superop, self.tr_B, self.embed_AC, n_A * n_C, self.gamma_B),
+            ("full", self.L0_superop, self._tr_AB, self._embed_C, n_C, self.gamma_A + self.gamma_B),
+            ("A", self.D_A_superop, self._tr_A, self._embed_CB, n_C * n_B, self.gamma_A),
+            ("B", self.D_B_superop, self._tr_B, self._embed_AC, n_A * n_C, self.gamma_B),
         ):
             Tm = linear_map_matrix(T, d)
             Em = linear_map_matrix(E, n)
@@ -483,6 +563,10 @@ class TripartiteQRM:
         return float(np.linalg.norm(self.H, 2))
 
     def _solve(self, key, g, method):
+        """Unchecked core of the steady-state solvers (``g`` validated, ``method`` one of ``_METHODS``)."""
+        if method != "auto":
+            n = {"full": self.n_C, "A": self.n_C * self.n_B, "B": self.n_A * self.n_C}[key]
+            self._guard(2 * g.size, f"the dense steady-state solve ({method})", n * n if method == "scaled" else 0)
         if method == "auto":
             s = {"full": self.gamma_A + self.gamma_B, "A": self.gamma_A, "B": self.gamma_B}[key]
             small = np.abs(g) * self._H_norm <= s
@@ -500,9 +584,9 @@ class TripartiteQRM:
             L0 = {"full": self.L0_superop, "A": self.D_A_superop, "B": self.D_B_superop}[key]
             s = {"full": self.gamma_A + self.gamma_B, "A": self.gamma_A, "B": self.gamma_B}[key]
             return _bordered_solve(L0 + g[..., None, None] * self.L1_superop, s)
-        raise ValueError(f"method must be 'auto', 'scaled' or 'bordered', got {method!r}")
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
 
-    def steady_state(self, g, method="auto"):
+    def steady_state(self, g, *, method="auto"):
         r"""Exact steady state :math:`\rho^+_g`: :math:`\mathcal L_g(\rho^+_g)=0`, :math:`\operatorname{tr}\rho^+_g=1`.
 
         Parameters
@@ -526,11 +610,17 @@ class TripartiteQRM:
         Returns
         -------
         ndarray, shape ``g.shape + (d, d)``
-        """
-        g = _check_g(g)
-        return self._solve("full", g, method)
 
-    def steady_state_A(self, g, method="auto"):
+        Raises
+        ------
+        ValueError
+            ``g`` not finite, not real or zero; ``method`` unknown; the dense system larger than
+            the available memory (then use :func:`steady_state_matrix_free`); a singular system.
+        """
+        g = _v.g_checked(g)
+        return self._solve("full", g, _v.choice(method, "method", _METHODS))
+
+    def steady_state_A(self, g, *, method="auto"):
         r"""Steady state :math:`\rho^A_g` of :math:`\mathcal L^A_g=-ig[H,\cdot]+\mathcal D_A` (coupling ``g``, i.e. :math:`\lambda=1` in (7.4)).
 
         ``g`` nonzero, shape ``(...)``; returns ``(..., d, d)``.  Unique under
@@ -538,13 +628,13 @@ class TripartiteQRM:
         ``method`` as in :meth:`steady_state` (slow block in
         :math:`\ker\mathcal D_A=\{\tau_A\otimes X_{CB}\}`).
         """
-        g = _check_g(g)
-        return self._solve("A", g, method)
+        g = _v.g_checked(g)
+        return self._solve("A", g, _v.choice(method, "method", _METHODS))
 
-    def steady_state_B(self, g, method="auto"):
+    def steady_state_B(self, g, *, method="auto"):
         r"""Steady state :math:`\rho^B_g` of :math:`\mathcal L^B_g=-ig[H,\cdot]+\mathcal D_B`; as :meth:`steady_state_A`."""
-        g = _check_g(g)
-        return self._solve("B", g, method)
+        g = _v.g_checked(g)
+        return self._solve("B", g, _v.choice(method, "method", _METHODS))
 
     def partial_steady_states(self, g, lam):
         r"""Steady states :math:`\rho^A_{\lambda g}` and :math:`\rho^B_{(1-\lambda)g}` of (7.4).
@@ -564,23 +654,33 @@ class TripartiteQRM:
             If ``lam`` is 0 or 1: the corresponding partial Lindbladian is a
             pure reset dissipator with a degenerate kernel.
         """
-        g = _check_g(g)
-        lam = _check_lam(lam)
-        g, lam = np.broadcast_arrays(g, lam)
-        return self.steady_state_A(g * lam), self.steady_state_B(g * (1 - lam))
+        g, lam = self._g_lam(g, lam)
+        return self._partial(g, lam)
+
+    def _g_lam(self, g, lam):
+        """The one check of ``(g, lam)`` of the methods of eqs. (7.4)-(7.6); broadcast arrays."""
+        g = _v.g_checked(g)
+        lam = _v.lam_checked(lam)
+        try:
+            return np.broadcast_arrays(g, lam)
+        except ValueError:
+            raise ValueError(f"g and lam must broadcast together, got shapes {g.shape} and {lam.shape}") from None
+
+    def _partial(self, g, lam):
+        return self._solve("A", g * lam, "auto"), self._solve("B", g * (1 - lam), "auto")
 
     # --- entropy production and fluxes, eqs. (7.5)-(7.6), (8.26) ---------------------
 
     def _ep_parts(self, g, lam):
-        g = _check_g(g)
-        lam = _check_lam(lam)
-        g, lam = np.broadcast_arrays(g, lam)
+        g, lam = self._g_lam(g, lam)
         for name, tau in (("tau_A", self.tau_A), ("tau_B", self.tau_B)):
-            _v.density(tau, name, strict=True)
-        rho = self.steady_state(g)
-        rA, rB = self.partial_steady_states(g, lam)
-        LA = self.L_A(rho, g, lam)
-        LB = self.L_B(rho, g, lam)
+            if float(np.min(np.linalg.eigvalsh(tau))) <= _v.PSD_TOL:
+                raise ValueError(f"{name} must be positive definite (faithful) for the entropy production "
+                                 f"(eqs. (7.5)-(7.6) take ln of the steady states)")
+        rho = self._solve("full", g, "auto")
+        rA, rB = self._partial(g, lam)
+        LA = self._L_A(rho, g, lam)
+        LB = self._L_B(rho, g, lam)
         return rho, rA, rB, LA, LB
 
     def entropy_production(self, g, lam):
@@ -601,7 +701,9 @@ class TripartiteQRM:
 
         Returns
         -------
-        sigma, sigma_A, sigma_B : ndarray, shape ``broadcast(g, lam).shape``
+        EntropyProduction
+            NamedTuple ``(sigma, sigma_A, sigma_B)`` of ndarrays of shape
+            ``broadcast(g, lam).shape`` (unpacks as a 3-tuple).
 
         Notes
         -----
@@ -611,7 +713,7 @@ class TripartiteQRM:
         lr = logm_pd(rho)
         sA = _tr_prod(LA, logm_pd(rA) - lr)
         sB = _tr_prod(LB, logm_pd(rB) - lr)
-        return sA + sB, sA, sB
+        return EntropyProduction(sA + sB, sA, sB)
 
     def entropy_fluxes(self, g, lam):
         r"""Entropy fluxes :math:`\phi_A,\phi_B` of eqs. (7.6), (8.26).
@@ -626,10 +728,11 @@ class TripartiteQRM:
 
         Returns
         -------
-        phi_A, phi_B : ndarray, shape ``broadcast(g, lam).shape``
+        EntropyFluxes
+            NamedTuple ``(phi_A, phi_B)`` of ndarrays of shape ``broadcast(g, lam).shape``.
         """
         rho, rA, rB, LA, LB = self._ep_parts(g, lam)
-        return _tr_prod(LA, logm_pd(rA)), _tr_prod(LB, logm_pd(rB))
+        return EntropyFluxes(_tr_prod(LA, logm_pd(rA)), _tr_prod(LB, logm_pd(rB)))
 
     # --- perturbation theory ----------------------------------------------------------
 
@@ -644,6 +747,7 @@ class TripartiteQRM:
         """
         from .perturbation import Perturbative
 
+        strict = _v.boolean(strict, "strict")
         key = "_perturbative_strict" if strict else "_perturbative_loose"
         if key not in self.__dict__:
             self.__dict__[key] = Perturbative(self, strict=strict)
@@ -659,21 +763,32 @@ _WHICH = ("full", "A", "B")
 
 def _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims):
     """Validated stack arguments; returns arrays and the broadcast parameter shape."""
-    try:
-        dims_t = tuple(int(n) for n in dims)
-    except TypeError:
-        raise ValueError(f"dims must be a tuple (n_A, n_C, n_B) of positive integers, got {dims!r}") from None
-    if len(dims_t) != 3 or any(n < 1 for n in dims_t):
-        raise ValueError(f"dims must be a tuple (n_A, n_C, n_B) of positive integers, got {dims!r}")
+    dims_t = _v.dims_checked(dims)
     n_A, n_C, n_B = dims_t
     d = n_A * n_C * n_B
-    H = _v.hermitian(H, "H", d)
+    H = _v.hermitian(H, "H")
+    if H.shape[-1] != d:
+        raise ValueError(f"dims={dims_t} has product {d} but H is {H.shape[-1]}x{H.shape[-1]}: "
+                         "the product n_A*n_C*n_B must equal the size of H")
     tau_A = _v.density(tau_A, "tau_A", n_A)
     tau_B = _v.density(tau_B, "tau_B", n_B)
     gA = _v.rates(gamma_A, "gamma_A")
     gB = _v.rates(gamma_B, "gamma_B")
-    shape = np.broadcast_shapes(H.shape[:-2], tau_A.shape[:-2], tau_B.shape[:-2], gA.shape, gB.shape)
+    try:
+        shape = np.broadcast_shapes(H.shape[:-2], tau_A.shape[:-2], tau_B.shape[:-2], gA.shape, gB.shape)
+    except ValueError:
+        raise ValueError(
+            "the stack axes of H, tau_A, tau_B, gamma_A, gamma_B must broadcast together, got "
+            f"{H.shape[:-2]}, {tau_A.shape[:-2]}, {tau_B.shape[:-2]}, {gA.shape}, {gB.shape}") from None
     return H, tau_A, tau_B, gA, gB, dims_t, shape
+
+
+def _pencil_bytes(dims, which, count):
+    """Bytes of the pencil of :func:`steady_state_pencil` for ``count`` parameter sets (about 8 d⁴-matrices)."""
+    n_A, n_C, n_B = dims
+    d = n_A * n_C * n_B
+    n = {"full": n_C, "A": n_C * n_B, "B": n_A * n_C}[which]
+    return d * d + n * n, 8 * max(int(count), 1)
 
 
 def steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, which="full"):
@@ -707,15 +822,20 @@ def steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, which="full"):
         superoperators of the unscaled problem); ``"H_norm"`` ``(...)``
         (:math:`\|H\|_2`).
     """
-    if which not in _WHICH:
-        raise ValueError(f"which must be one of {_WHICH}, got {which!r}")
-    H, tau_A, tau_B, gA, gB, dims, shape = _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims)
+    which = _v.choice(which, "which", _WHICH)
+    return _pencil(*_stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims), which)
+
+
+def _pencil(H, tau_A, tau_B, gA, gB, dims, shape, which):
+    """Unchecked core of :func:`steady_state_pencil` (arguments as returned by ``_stack_args``)."""
+    N, count = _pencil_bytes(dims, which, int(np.prod(shape, dtype=int)))
+    _guard_dense(N, count, "the steady-state pencil")
     n_A, n_C, n_B = dims
     d = n_A * n_C * n_B
     tA = tau_A[..., None, :, :]  # room for the basis axis of linear_map_matrix
     tB = tau_B[..., None, :, :]
-    T_A = linear_map_matrix(lambda x: partial_trace(x, dims, (1, 2)), d)     # (n_C n_B)², d²
-    T_B = linear_map_matrix(lambda x: partial_trace(x, dims, (0, 1)), d)     # (n_A n_C)², d²
+    T_A = linear_map_matrix(lambda x: _ptr(x, dims, "A"), d)                  # (n_C n_B)², d²
+    T_B = linear_map_matrix(lambda x: _ptr(x, dims, "B"), d)                  # (n_A n_C)², d²
     E_A = linear_map_matrix(lambda x: _kron(tA, x), n_C * n_B)               # (..., d², (n_C n_B)²)
     E_B = linear_map_matrix(lambda x: _kron(x, tB), n_A * n_C)               # (..., d², (n_A n_C)²)
     I_d2 = np.eye(d * d)
@@ -724,7 +844,7 @@ def steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, which="full"):
     L1 = superop_commutator(H)
     if which == "full":
         n = n_C
-        T = linear_map_matrix(lambda x: partial_trace(x, dims, 1), d)
+        T = linear_map_matrix(lambda x: _ptr(x, dims, "AB"), d)
         Emb = linear_map_matrix(lambda x: _kron(_kron(tA, x), tB), n_C)
         L0 = D_A + D_B
         s = gA + gB
@@ -813,7 +933,7 @@ def _complex_vec(v, perm):
     return 0.5 * ((1 + 1j) * v + (1 - 1j) * v[..., perm])
 
 
-def steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which="full", method="auto"):
+def steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, *, which="full", method="auto"):
     r"""Steady states for stacks of parameters and couplings in one vectorised call.
 
     The same solution as :meth:`TripartiteQRM.steady_state` (``which="full"``),
@@ -850,14 +970,19 @@ def steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which="full",
     -------
     ndarray, shape ``broadcast(stack shape, g.shape) + (d, d)``
     """
-    g = _check_g(g)
-    if method not in ("auto", "scaled", "bordered"):
-        raise ValueError(f"method must be 'auto', 'scaled' or 'bordered', got {method!r}")
-    P = steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, which)
+    g = _v.g_checked(g)
+    method = _v.choice(method, "method", _METHODS)
+    which = _v.choice(which, "which", _WHICH)
+    P = _pencil(*_stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims), which)
     d, n = P["d"], P["n"]
     d2, n2 = d * d, n * n
     pshape = P["scale"].shape
-    out_shape = np.broadcast_shapes(pshape, g.shape)
+    try:
+        out_shape = np.broadcast_shapes(pshape, g.shape)
+    except ValueError:
+        raise ValueError(f"g of shape {g.shape} must broadcast with the parameter stack {pshape}") from None
+    _v.memory_guard(16.0 * (d2 + n2) * (int(np.prod(out_shape, dtype=int)) + (d2 + n2)),
+                    f"steady_state_batch ({int(np.prod(out_shape, dtype=int))} systems)", hint=MATRIX_FREE_HINT)
     ip = _flat_index(pshape, out_shape)
     gf = np.broadcast_to(g, out_shape).ravel()
     if method == "auto":
@@ -1039,7 +1164,8 @@ def steady_state_matrix_free(model, g, *, method="auto", rtol=1e-12, maxiter=40,
     rtol : float
         Relative residual of the GMRES solve (true residual, right preconditioning).
     maxiter, restart : int
-        GMRES restarts and Krylov dimension.
+        GMRES restarts and Krylov dimension (integers >= 1): at most ``maxiter * restart``
+        iterations per ``g``, then ``ValueError``.
     return_info : bool
         Also return a list of dicts (``method``, ``iterations``, ``residual``) per ``g``.
 
@@ -1053,9 +1179,17 @@ def steady_state_matrix_free(model, g, *, method="auto", rtol=1e-12, maxiter=40,
         If GMRES does not reach ``100 * rtol``, or if the scaled preconditioner is singular
         (Coup fails: the steady state is then ill-conditioned at small ``g``).
     """
-    g = _check_g(g)
-    if method not in ("auto", "scaled", "resolvent"):
-        raise ValueError(f"method must be 'auto', 'scaled' or 'resolvent', got {method!r}")
+    model = _model_checked(model)
+    g = _v.g_checked(g)
+    method = _v.choice(method, "method", ("auto", "scaled", "resolvent"))
+    rtol = _v.tolerance(rtol, "rtol")
+    maxiter = _v.integer(maxiter, "maxiter", minimum=1, maximum=100_000)
+    restart = _v.integer(restart, "restart", minimum=1, maximum=100_000)
+    return_info = _v.boolean(return_info, "return_info")
+    krylov = min(restart, model.d * model.d + model.n_C ** 2) + 4
+    _v.memory_guard(16.0 * krylov * (model.d * model.d + model.n_C ** 2),
+                    f"steady_state_matrix_free ({krylov} Krylov vectors of size d² = {model.d ** 2})",
+                    hint="reduce restart")
     mf = _MatrixFree(model)
     out = np.empty(g.shape + (model.d, model.d), complex)
     infos = []

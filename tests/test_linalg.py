@@ -17,14 +17,10 @@ import scipy.linalg as sla
 
 import qrmlib
 from qrmlib import linalg as la
-from conftest import random_density, random_hermitian
+from qrmlib.testing import random_density, random_hermitian
+from qrmlib.testing import random_faithful as faithful  # full rank, all eigenvalues >= floor/d
 
 EXACT = 1e-12  # see module docstring
-
-
-def faithful(rng, d, floor=0.05):
-    """Random full-rank density matrix with all eigenvalues >= floor/d."""
-    return (1 - floor) * random_density(rng, d) + floor * np.eye(d) / d
 
 
 def random_complex(rng, *shape):

@@ -18,7 +18,7 @@ import pytest
 import qrmlib
 from qrmlib import models as m
 from qrmlib import reset as rs
-from conftest import random_density
+from qrmlib.testing import random_density
 
 CLOSED = 1e-12
 REFUTED = 1e-6

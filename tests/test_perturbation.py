@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import random_density, random_hermitian
+from qrmlib.testing import loglog_slope, random_density, random_hermitian, random_tripartite
 from qrmlib._models_chain import FIG_PARAMS, three_qubit_qrm
 from qrmlib.linalg import logm_pd
 from qrmlib.perturbation import double_commutator_trace, double_commutator_trace_spectral
@@ -16,12 +16,8 @@ G = np.logspace(-3, -1, 9)  # acceptance range g in [1e-3, 1e-1]
 
 
 def make_model(seed, dims):
-    rng = np.random.default_rng(seed)
-    d = int(np.prod(dims))
-    H = random_hermitian(rng, d)
-    H = H / np.linalg.norm(H, 2)
-    return TripartiteQRM(H, random_density(rng, dims[0]), random_density(rng, dims[2]),
-                         rng.uniform(0.3, 1.5), rng.uniform(0.3, 1.5), dims)
+    """Random model: ||H|| = 1, Ginibre tau_A, tau_B, rates in [0.3, 1.5) (qrmlib.testing)."""
+    return random_tripartite(seed, dims)
 
 
 def equilibrium_model(seed, dims, beta=0.8):
@@ -61,7 +57,7 @@ def log_tol(rho, scale=1.0):
 
 
 def slope(x, y):
-    return np.polyfit(np.log(x), np.log(y), 1)[0]
+    return loglog_slope(x, y)
 
 
 # --- (7.7)-(7.9): explicit matrices -------------------------------------------------------

@@ -23,7 +23,8 @@ from scipy.linalg import block_diag
 import qrmlib
 from qrmlib import reset as rs
 from qrmlib.linalg import commutator, dagger, entropy, logm_pd, relative_entropy, spost, spre, trace_distance, unvec, vec
-from conftest import random_density, random_hermitian
+from qrmlib.testing import random_hermitian, random_qrm
+from qrmlib.testing import random_faithful as faithful
 
 ZERO = 1e-11  # see module docstring
 
@@ -36,15 +37,10 @@ nres = st.integers(1, 4)
 hscales = st.sampled_from([0.3, 1.0, 3.0])
 
 
-def faithful(rng, d, floor=0.05):
-    return (1 - floor) * random_density(rng, d) + floor * np.eye(d) / d
-
-
 def instance(seed, d, J, hscale=1.0):
+    """The generator (for further draws) and a random QRM (qrmlib.testing.random_qrm)."""
     rng = np.random.default_rng(seed)
-    H = random_hermitian(rng, d, scale=hscale)
-    taus = np.stack([faithful(rng, d) for _ in range(J)])
-    gammas = rng.uniform(0.2, 3.0, size=J)
+    H, taus, gammas = random_qrm(rng, d, J, hscale=hscale)
     return rng, H, taus, gammas
 
 

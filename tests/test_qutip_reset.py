@@ -19,7 +19,9 @@ qutip = pytest.importorskip("qutip")
 
 import qrmlib  # noqa: E402
 from qrmlib import reset as rs  # noqa: E402
-from conftest import faithful, instance, random_density, random_hermitian  # noqa: E402
+from qrmlib.testing import random_density, random_hermitian  # noqa: E402
+from qrmlib.testing import random_faithful as faithful  # noqa: E402
+from qrmlib.testing import random_qrm as instance  # noqa: E402
 
 # qrmlib closed form vs qutip's sparse LU steady state: both backward stable, the
 # Liouvillian's gap is Γ >= 0.2 and ||L|| <~ 30, so agreement to ~1e-13 is expected;

@@ -28,29 +28,14 @@ import qrmlib
 from qrmlib import lindblad as lb
 from qrmlib import reset as rs
 from qrmlib.linalg import dagger, logm_pd, unvec, vec
-from conftest import faithful, instance, random_density, random_hermitian
+from qrmlib.testing import random_density, random_hermitian, reset_jumps
+from qrmlib.testing import random_faithful as faithful
+from qrmlib.testing import random_qrm as instance
 
 EXACT = 1e-12  # closed form vs closed form (module docstring)
 GENERIC = 1e-10  # closed form vs SVD / eig / expm of the superoperator (module docstring)
 
 
-
-
-def reset_jumps(tau, gamma):
-    """Jump operators of γ(τ tr ρ − ρ) in Lindblad form (2.2).
-
-    With τ = Σ_k p_k |e_k><e_k| and Γ_{kl} = sqrt(γ p_k) |e_k><l| (l over the standard basis):
-    Σ_{kl} Γ_{kl} ρ Γ_{kl}^* = γ τ tr ρ and Σ_{kl} Γ_{kl}^* Γ_{kl} = γ I, so the dissipator
-    Σ (Γ ρ Γ^* − ½{Γ^*Γ, ρ}) = γ(τ tr ρ − ρ).
-    """
-    p, e = np.linalg.eigh(tau)
-    p = np.clip(p, 0, None)
-    d = tau.shape[-1]
-    ops = []
-    for k in range(d):
-        for l in range(d):
-            ops.append(np.sqrt(gamma * p[k]) * np.outer(e[:, k], np.eye(d)[l]))
-    return np.array(ops)
 
 
 def qrm_superop_lindblad_form(H, taus, gammas, lambdas=None):
@@ -117,7 +102,7 @@ def test_lindbladian_apply_matches_definition(rng):
 @pytest.mark.parametrize("J", range(1, 5))
 def test_steady_state_vs_generic_null_vector(rng, d, J):
     for hscale in (0.3, 1.0, 3.0):
-        H, taus, gammas = instance(rng, d, J, hscale)
+        H, taus, gammas = instance(rng, d, J, hscale=hscale)
         rp = qrmlib.steady_state(H, taus, gammas)
         # path 1: null vector of qrmlib.lindbladian
         ref1 = lb.null_steady_state(qrmlib.lindbladian(H, taus, gammas))

@@ -9,9 +9,9 @@ import scipy.linalg
 
 from qrmlib import linalg, series
 from qrmlib import models as M
-from qrmlib.tripartite import TripartiteQRM, steady_state_pencil
+from qrmlib.tripartite import steady_state_pencil
 
-from conftest import random_density, random_hermitian
+from qrmlib.testing import random_density, random_tripartite
 
 P = {k: v for k, v in M.FIG_PARAMS.items() if k != "t_A"}
 
@@ -22,11 +22,7 @@ def chain(t_A, t_B):
 
 def random_model(seed, dims=(2, 2, 2)):
     """A random tri-partite QRM whose hypotheses hold (checked), with nontrivial partial steady states."""
-    rng = np.random.default_rng(seed)
-    n_A, _, n_B = dims
-    d = int(np.prod(dims))
-    m = TripartiteQRM(random_hermitian(rng, d, 0.1), random_density(rng, n_A), random_density(rng, n_B),
-                      rng.uniform(0.5, 1.5), rng.uniform(0.5, 1.5), dims)
+    m = random_tripartite(seed, dims, hnorm=None, hscale=0.1, rate_range=(0.5, 1.5))
     m.perturbative()  # strict: raises if a hypothesis fails
     return m
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import random_density, random_hermitian
+from qrmlib.testing import random_density, random_hermitian, random_tripartite, tripartite_jumps
 from qrmlib.lindblad import entropy_production_sum, lindblad_superop, null_steady_state
 from qrmlib.linalg import logm_pd, partial_trace
 from qrmlib.tripartite import TripartiteQRM
@@ -14,27 +14,13 @@ DIMS = [(2, 2, 2), (2, 3, 2), (3, 2, 2), (2, 2, 3)]
 
 
 def make_model(seed, dims, h_scale=1.0):
-    rng = np.random.default_rng(seed)
-    d = int(np.prod(dims))
-    H = random_hermitian(rng, d)
-    H = h_scale * H / np.linalg.norm(H, 2)
-    return TripartiteQRM(H, random_density(rng, dims[0]), random_density(rng, dims[2]),
-                         rng.uniform(0.3, 1.5), rng.uniform(0.3, 1.5), dims)
+    """Random model: ||H|| = h_scale, Ginibre tau_A, tau_B, rates in [0.3, 1.5) (qrmlib.testing)."""
+    return random_tripartite(seed, dims, hnorm=h_scale)
 
 
 def jump_operators(m):
     """Lindblad jump operators of D_A, D_B: sqrt(gamma p_i)|psi_i><j| on the reset factor."""
-    ops = []
-    for which, tau, gam, n in (("A", m.tau_A, m.gamma_A, m.n_A), ("B", m.tau_B, m.gamma_B, m.n_B)):
-        p, psi = np.linalg.eigh(tau)
-        for i in range(n):
-            for j in range(n):
-                k = np.sqrt(gam * max(p[i], 0.0)) * np.outer(psi[:, i], np.eye(n)[j])
-                if which == "A":
-                    ops.append(np.kron(k, np.eye(m.n_C * m.n_B)))
-                else:
-                    ops.append(np.kron(np.eye(m.n_A * m.n_C), k))
-    return np.array(ops)
+    return tripartite_jumps(m)
 
 
 # --- generators -----------------------------------------------------------------

@@ -2,10 +2,9 @@
 
 The site is built once per session, exactly as `make book` builds it
 (``jupyter-book build . -W -n --keep-going``, warnings are errors, nitpicky
-references) except that the notebooks are not executed again: their stored
-outputs are rendered (``nb_execution_mode = "off"``).  `make test` runs this
-file after nbval has re-executed every notebook and compared it with those
-stored outputs, so the site built here is the one `make book` builds.
+references), executing the MyST Markdown chapters of ``book/``.  `make test`
+runs this file after nbval has re-executed the generated ``notebooks/`` and
+compared them with their stored outputs.
 
 Gates, each a test below:
 
@@ -40,6 +39,7 @@ import functools
 import html.parser
 import http.server
 import os
+import json
 import re
 import shutil
 import subprocess
@@ -75,20 +75,12 @@ INSTALL_HINT = (
     "does this), or point the CHROMIUM environment variable at a Chromium binary"
 )
 
-# jupyter-book's own `build` command, with one override applied last (after
-# _config.yml): do not execute the notebooks, render their stored outputs.
+# jupyter-book's own `build` command, exactly as `make book` runs it: the
+# chapters (MyST Markdown notebooks in book/) are executed during the build.
 _BUILD_SCRIPT = r"""
 import sys
-import jupyter_book.sphinx as jb_sphinx
 from jupyter_book.cli.main import main
 
-_get_final_config = jb_sphinx.get_final_config
-
-def _no_execution(*args, cli_config=None, **kwargs):
-    cli_config = dict(cli_config or {}, nb_execution_mode="off")
-    return _get_final_config(*args, cli_config=cli_config, **kwargs)
-
-jb_sphinx.get_final_config = _no_execution
 sys.argv = ["jupyter-book", "build", ".", "-W", "-n", "--keep-going", "--all"]
 main()
 """
@@ -596,3 +588,142 @@ def test_chapter_in_browser(docname, browser, server):
             f"{prf['count']} statement references):\n" + "\n".join(problems),
             pytrace=False,
         )
+
+
+# --------------------------------------------------------------------------
+# What a reader sees, at a desktop and at a phone width
+# --------------------------------------------------------------------------
+
+WIDTHS = (1280, 390)
+METRICS = BUILD / "site-metrics.json"
+
+_JS_READER_REPORT = r"""
+() => {
+  const W = document.documentElement.clientWidth;
+  const visible = el => !!(el.offsetParent || el.getClientRects().length) &&
+                        getComputedStyle(el).visibility !== 'hidden';
+  // display equations: the rendered formula must lie inside its block, or the
+  // block must scroll horizontally (from its left edge)
+  const clipped = [];
+  let displays = 0;
+  for (const d of document.querySelectorAll('div.math')) {
+    const m = d.querySelector('mjx-container mjx-math');
+    if (!m || !visible(d)) continue;
+    displays++;
+    const dr = d.getBoundingClientRect(), mr = m.getBoundingClientRect();
+    const sx = getComputedStyle(d).overflowX;
+    const scrolls = (sx === 'auto' || sx === 'scroll');
+    if (mr.left < dr.left - 1 || (mr.right > dr.right + 1 && !scrolls))
+      clipped.push((d.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 60));
+  }
+  // code cells: visible source vs the article's height
+  const article = document.querySelector('article.bd-article') || document.querySelector('main');
+  const articleHeight = article ? article.getBoundingClientRect().height : 1;
+  let codeHeight = 0, codeCells = 0;
+  for (const c of document.querySelectorAll('div.cell div.cell_input')) {
+    codeCells++;
+    if (visible(c)) codeHeight += c.getBoundingClientRect().height;
+  }
+  // output blocks that overflow horizontally
+  const outs = [...document.querySelectorAll('div.cell_output div.output pre, div.cell_output pre')];
+  const overflowing = outs.filter(p => visible(p) && p.scrollWidth > p.clientWidth + 1)
+                          .map(p => p.textContent.trim().split('\n')[0].slice(0, 60));
+  // captions
+  const captions = [...document.querySelectorAll('figcaption')].map(f => f.textContent.trim().replace(/\s+/g, ' '));
+  const text = document.body.innerText;
+  return {
+    width: W, pageWidth: document.documentElement.scrollWidth,
+    displays, clipped, codeHeight, articleHeight, codeCells,
+    outputs: outs.length, overflowing, captions,
+    reprs: (text.match(/LedgerTable\(|object at 0x[0-9a-fA-F]+/g) || []),
+    eqLinks: document.querySelectorAll('a.reference.internal[href*="#equation-"]').length,
+  };
+}
+"""
+
+
+def _reader_report(browser, server, docname, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(f"{server}/{docname}.html", wait_until="load", timeout=60_000)
+        page.evaluate(_JS_WAIT_MATHJAX)
+        page.wait_for_timeout(150)
+        report = page.evaluate(_JS_READER_REPORT)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{docname.replace('/', '__')}__{width}.png"), full_page=True)
+    finally:
+        page.close()
+    return report
+
+
+@pytest.fixture(scope="session")
+def reader(browser, server):
+    """Per page and width, what the reader sees (also written to _build/site-metrics.json)."""
+    out = {(d, w): _reader_report(browser, server, d, w) for d in CHAPTERS for w in WIDTHS}
+    METRICS.write_text(json.dumps({f"{d}@{w}": r for (d, w), r in out.items()}, indent=1, ensure_ascii=False),
+                       encoding="utf8")
+    return out
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_display_equation_is_clipped(reader, width):
+    """Every display equation is whole, or scrolls horizontally from its left edge."""
+    problems = [f"{d}: {c}" for (d, w), r in reader.items() if w == width for c in r["clipped"]]
+    total = sum(r["displays"] for (d, w), r in reader.items() if w == width)
+    assert total > 50, f"only {total} display equations found: is MathJax running?"
+    if problems:
+        pytest.fail(f"{len(problems)} of {total} display equations clipped at {width} px:\n" + "\n".join(problems),
+                    pytrace=False)
+
+
+def test_no_page_is_wider_than_a_phone(reader):
+    wide = [f"{d}: {r['pageWidth']} px" for (d, w), r in reader.items() if w == 390 and r["pageWidth"] > 390]
+    if wide:
+        pytest.fail("pages wider than the 390 px viewport:\n" + "\n".join(wide), pytrace=False)
+
+
+def test_no_raw_repr_on_any_page(reader):
+    bad = [f"{d}: {r['reprs'][:3]}" for (d, w), r in reader.items() if w == 1280 and r["reprs"]]
+    if bad:
+        pytest.fail("raw Python reprs on pages:\n" + "\n".join(bad), pytrace=False)
+
+
+_PAPER_CAPTION = re.compile(r"^Figure [1-5]\.")
+_COMPANION_CAPTION = re.compile(r"^Figure \d+\.[A-Z]\.")
+
+
+def test_captions_carry_one_number_the_papers(reader):
+    """A caption starts with the paper's number ("Figure 1.") or a companion number
+    that cannot collide with it ("Figure 5.A."), and Sphinx adds no "Fig. N" of its own."""
+    problems, seen = [], set()
+    for (d, w), r in reader.items():
+        if w != 1280:
+            continue
+        for cap in r["captions"]:
+            if re.match(r"^Fig\. \d+", cap):
+                problems.append(f"{d}: Sphinx number in caption: {cap[:60]!r}")
+            elif _PAPER_CAPTION.match(cap):
+                seen.add(cap[:9])
+            elif not _COMPANION_CAPTION.match(cap):
+                problems.append(f"{d}: caption without a paper or companion number: {cap[:60]!r}")
+    missing = {f"Figure {k}." for k in range(1, 6)} - seen
+    if missing:
+        problems.append(f"no caption for the paper's {sorted(missing)}")
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def test_phone_toggle_opens_the_chapter_list(browser, server):
+    """At 390 px the visible hamburger button opens the list of chapters."""
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    try:
+        page.goto(f"{server}/{CHAPTERS[1]}.html", wait_until="load", timeout=60_000)
+        toggles = [t for t in page.query_selector_all(".primary-toggle") if t.is_visible()]
+        assert toggles, "no visible primary (chapter list) toggle at 390 px"
+        toggles[0].click()
+        page.wait_for_timeout(600)
+        links = [a for a in page.query_selector_all("nav.bd-docs-nav a.reference") if a.is_visible()]
+        page.screenshot(path=str(SCREENSHOTS / "phone-menu-open__390.png"))
+    finally:
+        page.close()
+    assert len(links) >= len(CHAPTERS) - 1, f"after a tap, {len(links)} chapter links are visible"

@@ -5,6 +5,23 @@ starts with the paper's number, e.g. ``{prf:lemma} 3.1`` with ``:nonumber:``;
 with ``proof_title_format = "%t"`` it renders as "Lemma 3.1".  This extension
 makes a bare cross-reference ``{prf:ref}`lemma-3-1``` render as "Lemma 3.1"
 too (sphinx-proof alone would print just "Lemma").
+
+Three more pieces of the paper's numbering:
+
+* **Claims.** ``{paperref}`eq-3-8``` (written by the claims ledger of
+  :mod:`qrmlib.checks`) links to equation (3.8) or to the statement
+  ``lemma-3-1`` wherever the book displays it, and is the plain number when the
+  book does not display it (no dangling link, no warning).
+
+* **Equations.** A labelled display equation that carries the paper's number as
+  ``\tag{3.8}`` (MyST: ``$$ ... \tag{3.8} $$ (eq-3-8)``) is numbered "(3.8)":
+  the tag becomes the equation's Sphinx number (shown by the theme next to the
+  equation, with a permalink) and ``{eq}`eq-3-8``` renders as a link "(3.8)".
+* **Figures.** sphinx-proof sets ``numfig = True`` when the configuration is
+  read (``config-inited``), which silently overrode ``numfig: false`` and made
+  Sphinx prefix "Fig. 4" to the caption of the paper's Figure 1.  A later
+  ``config-inited`` handler sets it back to ``False``, so captions carry only
+  the numbers they write themselves ("Figure 1.").
 """
 
 import re
@@ -38,7 +55,79 @@ def _resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
     return res
 
 
+_TAG = re.compile(r"\\tag\{([^{}]*)\}")
+
+
+def _paper_equation_numbers(app, doctree):
+    domain = app.env.get_domain("math")
+    docname = app.env.docname
+    for node in doctree.findall(nodes.math_block):
+        label = node.get("label")
+        if not label:
+            continue
+        text = node.astext()
+        tags = _TAG.findall(text)
+        if len(tags) != 1:
+            continue
+        node["number"] = tags[0]
+        domain.data["objects"][label] = (docname, tags[0])
+        node.children = []
+        node += nodes.Text(_TAG.sub("", text).strip())
+
+
+def _no_numfig(app, config):
+    """The companion numbers figures and equations itself (the paper's numbers)."""
+    config.numfig = False
+
+
+class paperref_node(nodes.Inline, nodes.TextElement):
+    """Placeholder of a ``{paperref}`label``` role, resolved once all labels are known."""
+
+
+def _paperref_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    return [paperref_node(rawtext, "", target=text.strip())], []
+
+
+def _plain(label: str) -> str:
+    """``eq-3-8`` -> ``(3.8)``; ``lemma-3-1`` -> ``Lemma 3.1``."""
+    kind, _, num = label.partition("-")
+    num = num.replace("-", ".")
+    return f"({num})" if kind == "eq" else f"{kind.title()} {num}"
+
+
+def _resolve_paperrefs(app, doctree, docname):
+    """``{paperref}`eq-3-8``` (used by the claims ledger, qrmlib.checks): a link to the
+    equation or statement when the book displays it, the paper's number as text otherwise."""
+    env = app.env
+    eqs = env.get_domain("math").data.get("objects", {})
+    proofs = getattr(env, "proof_list", {})
+    for node in list(doctree.findall(paperref_node)):
+        target = node["target"]
+        text, uri = _plain(target), None
+        if target in eqs:
+            tdoc, number = eqs[target]
+            text, anchor = f"({number})", f"equation-{target}"
+        elif target in proofs:
+            entry = proofs[target]
+            tdoc, anchor = entry["docname"], target
+            if entry.get("paper_number"):
+                text = f"{entry['realtype'].title()} {entry['paper_number']}"
+        if target in eqs or target in proofs:
+            try:
+                uri = app.builder.get_relative_uri(docname, tdoc) + "#" + anchor
+            except Exception:  # builders without URIs
+                uri = None
+        new = nodes.reference("", text, internal=True, refuri=uri) if uri else nodes.Text(text)
+        node.replace_self(new)
+
+
 def setup(app):
+    app.add_node(paperref_node)
+    app.add_role("paperref", _paperref_role)
+    app.connect("doctree-resolved", _resolve_paperrefs)
     ProofDomain.resolve_xref = _resolve_xref
     app.connect("doctree-read", _record_numbers)
+    app.connect("doctree-read", _paper_equation_numbers)
+    # after sphinx-proof's own config-inited handler (default priority 500)
+    app.connect("config-inited", _no_numfig, priority=900)
     return {"parallel_read_safe": False, "parallel_write_safe": True, "version": "0.1"}

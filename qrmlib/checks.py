@@ -106,8 +106,13 @@ def _pow10(k: int) -> str:
 
 def sci(x: float) -> str:
     """A tolerance or bound as a reader writes it: ``1e-12`` → ``"10⁻¹²"``, ``2e-9`` → ``"2·10⁻⁹"``,
-    ``0`` → ``"0"``, ``0.05`` → ``"0.05"`` (one significant digit, Unicode, no ``e`` notation)."""
+    ``0`` → ``"0"``, ``0.05`` → ``"0.05"`` (one significant digit, Unicode, no ``e`` notation);
+    ``±inf`` → ``"∞"``/``"−∞"`` (a one-sided bound)."""
+    if isinstance(x, (bool, np.bool_, str, bytes)) or not isinstance(x, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"x must be a real number, got {type(x).__name__}")
     x = float(x)
+    if math.isnan(x):
+        raise ValueError("x must not be NaN")
     if x == 0:
         return "0"
     if not math.isfinite(x):

@@ -94,12 +94,18 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 # rcParams on top of Matplotlib's default style, so a user's matplotlibrc does
 # not change the files.
+#: Fonts are >= 8 pt at the displayed size: the book's text column is about 690 CSS px
+#: wide, so a font of f pt in a figure W inches wide is shown at 690 f / (72 W) px, and
+#: 8 pt (10.7 px) needs f >= 1.12 W, i.e. 10 pt for the 8-8.6 inch figures below.
+_FONT_PT = 10
 _RC = {
-    "font.size": 9,
-    "axes.titlesize": 9,
-    "axes.labelsize": 9,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
+    "font.size": _FONT_PT,
+    "axes.titlesize": _FONT_PT,
+    "axes.labelsize": _FONT_PT,
+    "xtick.labelsize": _FONT_PT,
+    "ytick.labelsize": _FONT_PT,
+    "legend.fontsize": _FONT_PT,
+    "legend.title_fontsize": _FONT_PT,
     "image.cmap": "viridis",
     "svg.hashsalt": "qrmlib",
     "pdf.compression": 6,
@@ -709,8 +715,8 @@ def fig3_draw(data: dict):
             ax.set_xlabel(r"$g$")
             ax.set_xlim(g[0], g[-1])
             _panel_letter(ax, letter)
-        ax_a.legend(loc="lower right", fontsize=7)
-        ax_b.legend(loc="lower left", fontsize=7, title=r"dotted: $\frac{1}{2}\Vert\rho_2\Vert_1$", title_fontsize=7)
+        ax_a.legend(loc="lower right", fontsize=_FONT_PT)
+        ax_b.legend(loc="lower left", fontsize=_FONT_PT, title=r"dotted: $\frac{1}{2}\Vert\rho_2\Vert_1$", title_fontsize=_FONT_PT)
     return fig
 
 
@@ -813,12 +819,14 @@ def _remainder_panel(ax, g, exact, double, labels, colors, styles, g_break, cons
     lo = min(float(np.min(s * exact)), 0.0)
     hi = max(float(np.max(s * exact)), 0.0)
     pad = 0.12 * (hi - lo if hi > lo else 1.0)
-    ax.set_ylim(lo - pad, hi + pad)
     gb = np.nanmax(g_break) if np.any(np.isfinite(g_break)) else np.nan
+    # room below the curves for the label of the shaded band
+    ax.set_ylim(lo - (3.2 * pad if np.isfinite(gb) else pad), hi + pad)
     if np.isfinite(gb):
         ax.axvspan(g[0], gb, color="0.88", zorder=0, lw=0)
-        ax.text(np.sqrt(g[0] * gb), lo - 0.55 * pad, "double precision:\nnoise", ha="center", va="center",
-                fontsize=6.5, color="0.3")
+        ax.text(np.sqrt(g[0] * gb), lo - 2.0 * pad, "double\nprecision:\nnoise", ha="center", va="center",
+                fontsize=_FONT_PT, color="0.3", linespacing=1.0,
+                bbox=dict(facecolor="0.88", edgecolor="none", pad=1.5), zorder=5)
     for c, col in zip(const, colors):
         if np.isfinite(c):
             ax.plot([g[0]], [s * c], marker="<", ms=4, color=col, clip_on=False)
@@ -852,7 +860,7 @@ def fig4_draw(data: dict):
                          r"$(\sigma(\rho^+_g)-g^2\sigma^{(2)})/g^2$")
         _remainder_panel(ax_b, g, data["R4"], data["R4_double"], labels, colors, styles,
                          data["g_break"], data["sigma4"], r"$(\sigma(\rho^+_g)-g^2\sigma^{(2)})/g^4$")
-        ax_a.legend(loc="lower left", fontsize=7)
+        ax_a.legend(loc="lower left", fontsize=_FONT_PT)
         _panel_letter(ax_a, "a")
         _panel_letter(ax_b, "b")
     return fig
@@ -982,7 +990,7 @@ def fig5_draw(data: dict):
         cb = fig.colorbar(mesh, ax=ax_a)
         cb.set_label(r"$\phi_A$ (symmetric log scale)")
         ax_a.axhline(t_A, color="black", ls="--", lw=1.0)
-        ax_a.text(extent[0] * 1.3, t_A + 0.015, rf"$t_B=t_A={t_A:g}$: $\phi_A=0$", fontsize=7, va="bottom")
+        ax_a.text(extent[0] * 1.3, t_A + 0.015, rf"$t_B=t_A={t_A:g}$: $\phi_A=0$", fontsize=_FONT_PT, va="bottom")
         ax_a.set_xlim(extent[:2])
         ax_a.set_ylim(extent[2:])
         ax_a.set_xlabel(r"$g$")
@@ -995,7 +1003,7 @@ def fig5_draw(data: dict):
         _remainder_panel(ax_b, data["b_g"], data["b_R4"], data["b_R4_double"], labels, colors,
                          ["-"] * len(tA_b), data["b_g_break"], data["b_phi4"],
                          r"$(\phi_A-g^2\phi_A^{(2)})/g^4$")
-        ax_b.legend(loc="best", fontsize=7, title=rf"$t_B={data['params']['b']['t_B']:g}$", title_fontsize=7)
+        ax_b.legend(loc="best", fontsize=_FONT_PT, title=rf"$t_B={data['params']['b']['t_B']:g}$", title_fontsize=_FONT_PT)
         _panel_letter(ax_b, "b")
     return fig
 

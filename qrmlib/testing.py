@@ -283,6 +283,9 @@ def random_qrm(rng, d, J, *, hscale=1.0, rate_range=(0.2, 3.0), floor=0.05):
     d = _dim(d)
     J = _v.integer(J, "J", minimum=1)
     lo, hi = _rate_range(rate_range)
+    hscale = _v.scalar_real(hscale, "hscale")
+    if hscale <= 0:
+        raise ValueError(f"hscale must be > 0, got {hscale!r}")
     H = random_hermitian(rng, d, scale=hscale)
     taus = np.stack([random_faithful(rng, d, floor=floor) for _ in range(J)])
     gammas = rng.uniform(lo, hi, size=J)
@@ -452,6 +455,9 @@ def reset_superop(H, taus, gammas):
     taus = _v.density(taus, "taus")
     if taus.ndim < 3:
         raise ValueError(f"taus must have shape (..., J, d, d), got {taus.shape}")
+    gammas = _v.rates(gammas, "gammas")
+    if gammas.ndim < 1 or gammas.shape[-1] != taus.shape[-3]:
+        raise ValueError(f"gammas must have shape (..., {taus.shape[-3]}) to match taus, got {gammas.shape}")
     return lindblad_superop(H, reset_jumps(taus, gammas, reservoirs=True))
 
 
@@ -546,3 +552,226 @@ def loglog_slope(x, y):
     if np.ptp(lx) == 0:
         raise ValueError("x must have at least two distinct values")
     return float(np.polyfit(lx, np.log(ay), 1)[0])
+
+
+# --- helpers for chapter 02 ------------------------------------------------------------
+
+def choi_matrix(S):
+    r"""Choi matrix :math:`\sum_{a,b}|a\rangle\langle b|\otimes\Phi(|a\rangle\langle b|)` of a superoperator matrix.
+
+    ``Φ`` is completely positive if and only if its Choi matrix is positive
+    semidefinite (Choi's theorem); used for the CP checks of (2.2), Lemma 3.1
+    and (3.19).
+
+    Parameters
+    ----------
+    S : array_like, shape ``(..., d², d²)``
+        Finite matrix of ``Φ`` acting on row-major vectorised matrices (the
+        convention of :mod:`qrmlib.linalg`).
+
+    Returns
+    -------
+    ndarray, shape ``(..., d², d²)``
+        Entry ``[a d + i, b d + j]`` is :math:`\Phi(|a\rangle\langle b|)_{ij}`.
+
+    Examples
+    --------
+    >>> C = choi_matrix(np.eye(4))            # the identity map on 2x2 matrices
+    >>> bool(np.allclose(C, np.outer([1, 0, 0, 1], [1, 0, 0, 1])))
+    True
+    """
+    S = _v.finite_array(S, "S")
+    if S.ndim < 2 or S.shape[-1] != S.shape[-2]:
+        raise ValueError(f"S must be a square superoperator matrix of shape (..., d², d²), got {S.shape}")
+    d = int(round(np.sqrt(S.shape[-1])))
+    if d < 1 or d * d != S.shape[-1]:
+        raise ValueError(f"S must be d² x d² for an integer d >= 1, got {S.shape[-2:]}")
+    t = S.reshape(S.shape[:-2] + (d, d, d, d))                 # [i, j, a, b] = Φ(|a><b|)_ij
+    return np.moveaxis(t, (-4, -3, -2, -1), (-3, -1, -4, -2)).reshape(S.shape).astype(complex)
+
+
+def central_derivative(f, h):
+    r"""Five-point central difference of ``t -> f(t)`` at ``t = 0`` (truncation error :math:`O(h^4)`).
+
+    :math:`f'(0)\approx\big(f(-2h)-8f(-h)+8f(h)-f(2h)\big)/(12h)`; used for the
+    time derivatives of (2.4) and (2.8).
+
+    Parameters
+    ----------
+    f : callable
+        Receives the four times ``h * (-2, -1, 1, 2)`` as an array of shape
+        ``(4,)`` and returns the values, an array of shape ``(4, ...)``.
+    h : float
+        Step, finite and ``> 0``.
+
+    Returns
+    -------
+    ndarray, shape ``(...)``
+
+    Examples
+    --------
+    >>> round(float(central_derivative(np.exp, 1e-3)), 12)
+    1.0
+    """
+    _v.callable_checked(f, "f")
+    h = _v.scalar_real(h, "h")
+    if h <= 0:
+        raise ValueError(f"h must be > 0, got {h!r}")
+    ts = h * np.array([-2.0, -1.0, 1.0, 2.0])
+    vals = _v._numeric(f(ts), "f(t)")                          # real stays real
+    if not np.all(np.isfinite(vals)):
+        raise ValueError("f(t) must have finite entries")
+    if vals.ndim < 1 or vals.shape[0] != 4:
+        raise ValueError(f"f must return an array of shape (4, ...) for the 4 times, got shape {vals.shape}")
+    return np.tensordot(np.array([1.0, -8.0, 8.0, -1.0]) / (12 * h), vals, axes=1)
+
+
+# --- helpers for chapter 03 ------------------------------------------------------------
+
+def matching_distance(a, b):
+    r"""Distance between two multisets of complex numbers after an optimal one-to-one matching.
+
+    The pairing minimises :math:`\sum_i|a_i-b_{\pi(i)}|` over permutations
+    :math:`\pi` (``scipy.optimize.linear_sum_assignment``); the result is the
+    largest :math:`|a_i-b_{\pi(i)}|` of that pairing, so multiplicities must
+    agree for it to be small (used for the spectrum (3.6)).
+
+    Parameters
+    ----------
+    a, b : array_like, shape ``(n,)``
+        Finite, same length ``n >= 1`` (real or complex).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> matching_distance([1, 2, 2], [2, 1, 2])
+    0.0
+    >>> round(matching_distance([1, 1, 2], [1, 2, 2]), 12)
+    1.0
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    a = _v.finite_complex(a, "a")
+    b = _v.finite_complex(b, "b")
+    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape or a.size == 0:
+        raise ValueError(f"a and b must be one-dimensional of the same length >= 1, got shapes "
+                         f"{a.shape} and {b.shape}")
+    cost = np.abs(a[:, None] - b[None, :])
+    r, c = linear_sum_assignment(cost)
+    return float(cost[r, c].max())
+
+
+def spectral_projectors(H, *, tol=1e-9):
+    r"""Distinct eigenvalues and spectral projectors :math:`P_j` of one Hermitian matrix, as in (3.10).
+
+    Eigenvalues closer than ``tol`` (consecutive, ascending) form one cluster;
+    its energy is their mean and its projector the sum of the eigenvector
+    projectors.
+
+    Parameters
+    ----------
+    H : array_like, shape ``(d, d)``
+        Hermitian.
+    tol : float, optional
+        Cluster width, ``> 0``.
+
+    Returns
+    -------
+    energies : ndarray, shape ``(k,)``
+        Distinct eigenvalues, ascending.
+    projectors : ndarray, shape ``(k, d, d)``
+        Orthogonal projectors with :math:`\sum_jP_j=I` and
+        :math:`H=\sum_je_jP_j` (up to ``tol``).
+
+    Examples
+    --------
+    >>> e, P = spectral_projectors(np.diag([0.0, 1.0, 1.0]))
+    >>> e.tolist(), [round(float(np.trace(p).real)) for p in P]
+    ([0.0, 1.0], [1, 2])
+    """
+    H = _v.hermitian(H, "H")
+    if H.ndim != 2:
+        raise ValueError(f"H must be a single matrix of shape (d, d), got {H.shape}")
+    tol = _v.scalar_real(tol, "tol")
+    if tol <= 0:
+        raise ValueError(f"tol must be > 0, got {tol!r}")
+    e, V = np.linalg.eigh(H)
+    labels = np.concatenate([[0], np.cumsum(np.diff(e) > tol)])
+    k = int(labels[-1]) + 1
+    energies = np.array([e[labels == c].mean() for c in range(k)])
+    projectors = np.stack([V[:, labels == c] @ V[:, labels == c].conj().T for c in range(k)])
+    return energies, projectors
+
+
+def composite_gauss_legendre(a, b, *, panels, order):
+    r"""Nodes and weights of composite Gauss–Legendre quadrature on ``[a, b]``.
+
+    ``panels`` equal sub-intervals with ``order`` nodes each: exact for
+    piecewise polynomials of degree ``2 order - 1`` on the panels (used for the
+    integral (3.14)).
+
+    Parameters
+    ----------
+    a, b : float
+        Finite, ``a < b``.
+    panels, order : int
+        ``>= 1``.
+
+    Returns
+    -------
+    nodes, weights : ndarray, shape ``(panels * order,)``
+
+    Examples
+    --------
+    >>> t, w = composite_gauss_legendre(0.0, 2.0, panels=3, order=4)
+    >>> round(float(w @ t**3), 12)
+    4.0
+    """
+    a, b = _v.scalar_real(a, "a"), _v.scalar_real(b, "b")
+    if not a < b:
+        raise ValueError(f"a must be < b, got a = {a!r}, b = {b!r}")
+    panels = _v.integer(panels, "panels", minimum=1)
+    order = _v.integer(order, "order", minimum=1)
+    x, w = np.polynomial.legendre.leggauss(order)
+    edges = np.linspace(a, b, panels + 1)
+    lo, hi = edges[:-1, None], edges[1:, None]
+    return ((hi - lo) / 2 * x + (lo + hi) / 2).ravel(), ((hi - lo) / 2 * w).ravel()
+
+
+def rho_adjoint(S, rho):
+    r"""Adjoint :math:`\Psi^\rho` of a superoperator for the scalar product :math:`(A,B)_\rho=\operatorname{tr}(\rho A^*B)` (3.20).
+
+    With row-major vectorisation, :math:`(A,B)_\rho=\operatorname{vec}(A)^*G\operatorname{vec}(B)`
+    where :math:`G` is the matrix of :math:`B\mapsto B\rho`, so
+    :math:`\Psi^\rho=G^{-1}\Psi^*G` (used for detailed balance, Lemma 3.3).
+
+    Parameters
+    ----------
+    S : array_like, shape ``(..., d², d²)``
+        Finite matrix of :math:`\Psi`.
+    rho : array_like, shape ``(..., d, d)``
+        Faithful density matrices (``rho > 0``), broadcasting with ``S``.
+
+    Returns
+    -------
+    ndarray, shape ``(..., d², d²)``
+
+    Examples
+    --------
+    >>> rho = np.diag([0.25, 0.75])
+    >>> S = np.eye(4)                          # the identity is self-adjoint for every rho
+    >>> bool(np.allclose(rho_adjoint(S, rho), S))
+    True
+    """
+    from .linalg import spost
+
+    rho = _v.density(rho, "rho", strict=True)
+    S = _v.finite_array(S, "S")
+    d = rho.shape[-1]
+    if S.ndim < 2 or S.shape[-2:] != (d * d, d * d):
+        raise ValueError(f"S must have shape (..., {d * d}, {d * d}) for rho of size {d}, got {S.shape}")
+    G = spost(rho)
+    return np.linalg.solve(G, np.swapaxes(S, -1, -2).conj() @ G)

@@ -52,6 +52,7 @@ def k_matrix(v, tied=False):
     out = [("nan entry", _put(v, f + (0, 0), NAN)),
            ("inf entry", _put(v, f + (0, d - 1), INF, mirror=True)),
            ("-inf entry", _put(v, f + (d - 1, d - 1), -INF)),
+           ("inf diagonal [0, 0]", _put(v, f + (0, 0), INF)),
            ("ndim 1", np.asarray(v)[f + (0,)]),
            ("non-square", np.asarray(v)[..., :, : d - 1] if d > 1 else np.zeros(v.shape[:-1] + (2,))),
            ("empty", np.zeros((0, 0)))] + COMMON
@@ -331,7 +332,7 @@ def k_superop(v, tied=False):
     v = np.asarray(v)
     n = v.shape[-1]
     out = [("nan entry", _put(v, (0, 0), NAN)), ("inf entry", _put(v, (0, 1), INF)),
-           ("ndim 1", v[0]), ("non-square", v[:, :-1]), ("size not d**2", np.eye(3)),
+           ("inf at [0, 0] (hung SVD at HEAD)", _put(v, (0, 0), INF)), ("ndim 1", v[0]), ("non-square", v[:, :-1]), ("size not d**2", np.eye(3)),
            ("empty", np.zeros((0, 0)))] + COMMON
     if tied:
         out.append(("mismatched d", np.eye(9)))
@@ -341,7 +342,7 @@ def k_superop(v, tied=False):
 def k_superops(v):
     v = np.asarray(v)
     return [("nan entry", _put(v, (0, 0, 0), NAN)), ("inf entry", _put(v, (0, 0, 1), INF)),
-            ("ndim 2", v[0]), ("J+1", np.concatenate([v, v[:1]])), ("empty stack", np.zeros((0,) + v.shape[1:])),
+            ("inf at [0, 0]", _put(v, (0, 0, 0), INF)), ("ndim 2", v[0]), ("J+1", np.concatenate([v, v[:1]])), ("empty stack", np.zeros((0,) + v.shape[1:])),
             ("mismatched d", np.zeros((v.shape[0], 9, 9)))] + COMMON
 
 
@@ -536,7 +537,11 @@ _TMP = None
 def tmpdir():
     global _TMP
     if _TMP is None:
+        import atexit
+        import shutil
+
         _TMP = tempfile.mkdtemp(prefix="qrm_fuzz_")
+        atexit.register(shutil.rmtree, _TMP, True)  # children leave by os._exit: only the parent cleans
     return _TMP
 
 

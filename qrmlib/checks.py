@@ -187,14 +187,19 @@ def _guard(claim, body):
         raise exc from None
 
 
-def _tolerance(t, name: str) -> float:
-    """One finite real number >= 0 (a tolerance); else a malformed call."""
-    if isinstance(t, (bool, np.bool_)) or not isinstance(t, (numbers.Real, np.ndarray, np.generic)):
-        raise _malformed(TypeError, f"{name} must be a real number, got {type(t).__name__}")
-    arr = np.asarray(t)
+def _real_number(x, name: str) -> float:
+    """One real number (Python or NumPy, not bool, not an array of several); else a malformed call."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Real, np.ndarray, np.generic)):
+        raise _malformed(TypeError, f"{name} must be a real number, got {type(x).__name__}")
+    arr = np.asarray(x)
     if arr.ndim != 0 or arr.dtype.kind not in "iuf":
         raise _malformed(TypeError, f"{name} must be one real number, got {arr.dtype} array of shape {arr.shape}")
-    v = float(arr)
+    return float(arr)
+
+
+def _tolerance(t, name: str) -> float:
+    """One finite real number >= 0 (a tolerance); else a malformed call."""
+    v = _real_number(t, name)
     if not math.isfinite(v):
         raise _malformed(ValueError, f"{name} must be finite, got {v!r} (a non-finite tolerance accepts everything)")
     if v < 0:
@@ -410,12 +415,7 @@ def check_true(claim: str, condition, *, what: str = "holds", detail: str = "", 
 
 
 def _bound(x, name: str) -> float:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Real, np.ndarray, np.generic)):
-        raise _malformed(TypeError, f"{name} must be a real number, got {type(x).__name__}")
-    arr = np.asarray(x)
-    if arr.ndim != 0 or arr.dtype.kind not in "iuf":
-        raise _malformed(TypeError, f"{name} must be one real number, got {arr.dtype} array of shape {arr.shape}")
-    v = float(arr)
+    v = _real_number(x, name)
     if math.isnan(v):
         raise _malformed(ValueError, f"{name} must not be NaN")
     return v

@@ -27,9 +27,7 @@ Hermitian :math:`A`) the eigenvalues are :math:`a_0\pm|\vec a|` and
 This is elementwise real arithmetic, about ten times faster than a batched
 LAPACK call on ``(N, 2, 2)`` stacks, and agrees with it to round-off.
 
-Input checks
-------------
-Every public function validates its arguments once (finite entries, shapes,
+**Input checks.** Every public function validates its arguments once (finite entries, shapes,
 Hermiticity, trace and positivity of states; see :mod:`qrmlib._validate`,
 where the tolerances are defined) and raises ``ValueError``/``TypeError``
 naming the argument.  States (arguments of :func:`entropy`,

@@ -367,7 +367,8 @@ def evolve(H, taus, gammas, rho0, t):
 
     Returns
     -------
-    ndarray, shape ``broadcast(...) + (d, d)``
+    ndarray
+        The states at the times ``t``: the broadcast leading shape, then ``(d, d)``.
     """
     H, taus, gammas = _check_model(H, taus, gammas)
     rho0 = _check_matrix(rho0, "rho0", H, taus, gammas)

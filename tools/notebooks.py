@@ -15,6 +15,7 @@ calls :func:`mismatches`.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -58,10 +59,34 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def _repository() -> tuple[str, str]:
+    """``repository.url`` and ``repository.branch`` of ``_config.yml`` (no YAML parser needed)."""
+    text = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    block = text[text.index("\nrepository:"):]
+    url = re.search(r"^\s+url:\s*(\S+)", block, re.M).group(1)
+    branch = re.search(r"^\s+branch:\s*(\S+)", block, re.M)
+    return url, branch.group(1) if branch else "main"
+
+
+#: First cell of every generated notebook: it makes a downloaded notebook run anywhere.
+INSTALL_TAG = "install-qrmlib"
+
+
+def install_cell() -> nbformat.NotebookNode:
+    url, branch = _repository()
+    source = f"""# Outside the companion's environment (Colab, Binder, a bare venv): install qrmlib first.
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("qrmlib") is None:
+    spec = os.environ.get("QRMLIB_PIP_SPEC", "qrmlib[notebook] @ git+{url}@{branch}")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", spec], check=True)"""
+    return nbformat.v4.new_code_cell(source, metadata={"tags": [INSTALL_TAG, "remove-cell"]})
+
+
 def convert(src: Path) -> nbformat.NotebookNode:
-    """The notebook of a MyST Markdown chapter, unexecuted."""
-    nb = jupytext.read(src, fmt="md:myst")
-    return _clean(nbformat.from_dict(nb))
+    """The notebook of a MyST Markdown chapter, unexecuted, opening with :func:`install_cell`."""
+    nb = nbformat.from_dict(jupytext.read(src, fmt="md:myst"))
+    nb.cells.insert(0, install_cell())
+    return _clean(nb)
 
 
 def build(names=None) -> list[Path]:
@@ -89,6 +114,11 @@ def _code(nb) -> list[tuple[str, tuple]]:
     return [(c.source.strip(), tuple(c.metadata.get("tags", ()))) for c in nb.cells if c.cell_type == "code"]
 
 
+def _source_code(src: Path) -> list[tuple[str, tuple]]:
+    nb = nbformat.from_dict(jupytext.read(src, fmt="md:myst"))
+    return _code(nb)
+
+
 def mismatches() -> list[str]:
     """Chapters whose ``notebooks/`` copy is missing or whose code cells (source, tags) differ."""
     problems = []
@@ -98,7 +128,13 @@ def mismatches() -> list[str]:
         if not dest.exists():
             problems.append(f"{dest.relative_to(ROOT)} is missing: run `make notebooks`")
             continue
-        a, b = _code(convert(src)), _code(nbformat.read(dest, as_version=4))
+        b = _code(nbformat.read(dest, as_version=4))
+        if not b or INSTALL_TAG not in b[0][1]:
+            problems.append(f"{dest.relative_to(ROOT)} does not open with the install cell: run `make notebooks`")
+            continue
+        if b[0] != _code(nbformat.from_dict({"cells": [install_cell()]}))[0]:
+            problems.append(f"{dest.relative_to(ROOT)}: its install cell is out of date: run `make notebooks`")
+        a, b = _source_code(src), b[1:]
         if a != b:
             n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
             problems.append(f"{dest.relative_to(ROOT)} differs from {src.relative_to(ROOT)} "

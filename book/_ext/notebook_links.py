@@ -16,7 +16,8 @@ def _retarget(buttons, old: str, new: str) -> None:
     for button in buttons:
         if button.get("type") == "group":
             _retarget(button.get("buttons", []), old, new)
-        elif isinstance(button.get("url"), str) and old in button["url"]:
+        elif (isinstance(button.get("url"), str) and button["url"].startswith(("http://", "https://"))
+              and old in button["url"]):  # launch links only; the download links stay local
             button["url"] = button["url"].replace(old, new)
 
 

@@ -361,9 +361,9 @@ def evolve(H, taus, gammas, rho0, t):
     H, taus, gammas : as in :func:`steady_state`
     rho0 : array_like, shape ``(..., d, d)``, any matrix
     t : array_like of float, shape ``(...)``
-
-    The leading axes of ``H``, ``taus``, ``gammas``, ``rho0`` and the shape
-    of ``t`` broadcast together (e.g. ``t[:, None]`` against a stack of models).
+        Times.  The leading axes of ``H``, ``taus``, ``gammas``,
+        ``rho0`` and the shape of ``t`` broadcast together (e.g. ``t[:, None]``
+        against a stack of models).
 
     Returns
     -------

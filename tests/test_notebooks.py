@@ -32,3 +32,41 @@ def test_notebooks_carry_no_volatile_metadata():
             assert set(cell.metadata) <= {"tags"}, (path.name, i, sorted(cell.metadata))
             for out in cell.get("outputs", []):
                 assert "execution" not in out.get("metadata", {}), (path.name, i)
+
+
+def _code_cells(src):
+    import jupytext
+
+    return [c for c in jupytext.read(src).cells if c.cell_type == "code"]
+
+
+def test_chapter_cells_are_short_and_out_of_the_way():
+    """Reader's layout: code cells short (median <= 10 lines, none over 30) and every one
+    tagged (setup `remove-input`, verification `hide-input`), so prose and verdicts lead."""
+    import statistics
+
+    problems = []
+    for src in nbtools.chapter_sources():
+        cells = _code_cells(src)
+        lengths = [len(c.source.splitlines()) for c in cells]
+        if statistics.median(lengths) > 10:
+            problems.append(f"{src.name}: median code cell {statistics.median(lengths)} lines > 10")
+        problems += [f"{src.name}: code cell {i} has {n} lines > 30" for i, n in enumerate(lengths) if n > 30]
+        untagged = [i for i, c in enumerate(cells) if not set(c.metadata.get("tags", ())) &
+                    {"remove-input", "hide-input", "remove-cell", "hide-cell"}]
+        if untagged:
+            problems.append(f"{src.name}: code cells {untagged} are neither removed nor collapsed")
+    assert not problems, "\n".join(problems)
+
+
+def test_verdict_claims_write_math_in_unicode():
+    """Claims passed to qrmlib.checks contain no raw TeX (no backslash, `_{`, `^{` or `$`)."""
+    import re
+
+    bad = []
+    for src in nbtools.chapter_sources():
+        for c in _code_cells(src):
+            for m in re.finditer(r'check_(?:small|close|true|range)\(\s*(f?)"([^"]*)"', c.source):
+                if re.search(r"\\|_\{|\^\{|\$", m.group(2)):
+                    bad.append(f"{src.name}: {m.group(2)[:70]!r}")
+    assert not bad, "\n".join(bad)

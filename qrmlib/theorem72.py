@@ -56,6 +56,8 @@ __all__ = [
     "model_from_record",
     "Verification",
     "verify_record",
+    "plot_convergence",
+    "plot_lambda_star",
 ]
 
 #: the dimensions ``(n_A, n_C, n_B)`` searched
@@ -686,6 +688,62 @@ def run_search(*, dims_list=DIMS, screen=150, starts=2, maxfev=1200, methods=("P
     log = {"runs": runs, "screens": screens, "cpu_seconds": secs, "instances_searched": int(n_eval),
            "starts": nstarts, "seed": seed, "maxfev": maxfev, "rank": rank}
     return doc, log
+
+
+_COLORS = {"Nelder-Mead": "tab:green", "Powell": "tab:blue", "L-BFGS-B": "tab:red"}
+
+
+def plot_convergence(log, *, width=6.4):
+    """Figure: best feasible objective against evaluations, one line per local search (two panels)."""
+    import matplotlib.pyplot as plt
+
+    fs = max(8.0, 1.15 * width)
+    fig, axes = plt.subplots(1, 2, figsize=(width, 0.42 * width), constrained_layout=True)
+    for ax, obj in zip(axes, _OBJECTIVES):
+        for r in log["runs"]:
+            if r["objective"] != obj or not r["trace_n"]:
+                continue
+            y = np.array([np.nan if v is None else v for v in r["trace"]], float)
+            ax.plot(r["trace_n"], y, color=_COLORS[r["method"]], lw=0.9, alpha=0.75)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("objective evaluations", fontsize=fs)
+        ax.set_ylabel(r"$\min\sigma^{(2)}/(c_A+c_B)$" if obj == "ratio"
+                      else r"$\kappa=\min\sigma^{(2)}/(|\lambda^*(1-\lambda^*)|(c_A+c_B))$", fontsize=fs)
+        ax.tick_params(labelsize=fs)
+        ax.set_title("a) ratio" if obj == "ratio" else "b) kappa", fontsize=fs)
+    for m, c in _COLORS.items():
+        if any(r["method"] == m for r in log["runs"]):
+            axes[0].plot([], [], color=c, label=m)
+    axes[0].legend(fontsize=fs, frameon=False)
+    return fig
+
+
+def plot_lambda_star(log, *, width=6.4):
+    """Figure: objective against the minimiser lambda*, screened points and local-search end points."""
+    import matplotlib.pyplot as plt
+
+    fs = max(8.0, 1.15 * width)
+    fig, axes = plt.subplots(1, 2, figsize=(width, 0.42 * width), constrained_layout=True)
+    for ax, obj in zip(axes, _OBJECTIVES):
+        xs = np.concatenate([np.asarray(s["lam_star"], float) for s in log["screens"]])
+        ys = np.concatenate([np.asarray(s[obj], float) for s in log["screens"]])
+        ax.scatter(xs, ys, s=4, color="0.6", label="screened (random)", rasterized=True)
+        for m, c in _COLORS.items():
+            end = [(r["lam_star"], r[obj]) for r in log["runs"] if r["method"] == m and r["objective"] == obj
+                   and r["lam_star"] is not None]
+            if end:
+                e = np.array(end)
+                ax.scatter(e[:, 0], e[:, 1], s=14, color=c, marker="o", label=f"{m} end points")
+        for x in (0.0, 1.0):
+            ax.axvline(x, color="k", lw=0.6, ls=":")
+        ax.set_yscale("log")
+        ax.set_xlabel(r"minimiser $\lambda^*$ of $\sigma^{(2)}$", fontsize=fs)
+        ax.set_ylabel(r"$\min\sigma^{(2)}/(c_A+c_B)$" if obj == "ratio" else r"$\kappa$", fontsize=fs)
+        ax.tick_params(labelsize=fs)
+        ax.set_title("a) ratio searches" if obj == "ratio" else "b) kappa searches", fontsize=fs)
+    axes[0].legend(fontsize=0.9 * fs if 0.9 * fs >= 8 else 8, frameon=False, loc="lower center")
+    return fig
 
 
 def _main(argv=None):

@@ -456,6 +456,8 @@ EXCLUDED = {
     "qrmlib.figures.fig3_draw": "pure plotting of fig3_data's dict (Matplotlib)",
     "qrmlib.figures.fig4_draw": "pure plotting of fig4_data's dict (Matplotlib)",
     "qrmlib.figures.fig5_draw": "pure plotting of fig5_data's dict (Matplotlib)",
+    "qrmlib.theorem72.plot_convergence": "pure plotting of run_search's log dict (Matplotlib)",
+    "qrmlib.theorem72.plot_lambda_star": "pure plotting of run_search's log dict (Matplotlib)",
     "qrmlib.figures.main": "command-line entry point (argparse exits with SystemExit by design, writes files)",
 }
 

@@ -21,7 +21,7 @@ NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 BENCH_OPTS ?=
 NBVAL_OPTS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: venv book test notebooks figures bench clean
+.PHONY: venv book test notebooks figures bench search clean
 
 venv: $(STAMP)
 
@@ -52,6 +52,11 @@ notebooks: $(STAMP)
 
 figures: $(STAMP)
 	$(BIN)/python -m qrmlib.figures --outdir book/figures
+
+# Beyond the paper (issue 14): the seeded adversarial search for the exceptional case of
+# Theorem 7.2 (about 8 min of one core); writes book/data/theorem72_search.json (+ _runs.json).
+search: $(STAMP)
+	$(BIN)/python -m qrmlib.theorem72 --out book/data/theorem72_search.json --log book/data/theorem72_runs.json
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

@@ -456,6 +456,8 @@ EXCLUDED = {
     "qrmlib.figures.fig3_draw": "pure plotting of fig3_data's dict (Matplotlib)",
     "qrmlib.figures.fig4_draw": "pure plotting of fig4_data's dict (Matplotlib)",
     "qrmlib.figures.fig5_draw": "pure plotting of fig5_data's dict (Matplotlib)",
+    "qrmlib.theorem72.plot_convergence": "pure plotting of run_search's log dict (Matplotlib)",
+    "qrmlib.theorem72.plot_lambda_star": "pure plotting of run_search's log dict (Matplotlib)",
     "qrmlib.figures.main": "command-line entry point (argparse exits with SystemExit by design, writes files)",
 }
 
@@ -464,7 +466,7 @@ UNFUZZED = {}
 
 MODULES = ["qrmlib", "qrmlib.linalg", "qrmlib.lindblad", "qrmlib.reset", "qrmlib.models",
            "qrmlib.tripartite", "qrmlib.perturbation", "qrmlib.series", "qrmlib.sweep",
-           "qrmlib.figures", "qrmlib.checks", "qrmlib.testing"]
+           "qrmlib.figures", "qrmlib.checks", "qrmlib.testing", "qrmlib.theorem72"]
 
 
 def _is_result_record(obj) -> bool:
@@ -922,6 +924,13 @@ def build_registry():
         from _fuzz_testing import register_testing  # noqa: PLC0415
 
         register_testing(add, testing, dict(H2=H2, R2=R2, TAUS=TAUS, G=G, MODEL=MODEL))
+
+    # --- theorem72 (issue 14; registered once it exists) ------------------------
+    t72 = _import_public("qrmlib.theorem72")
+    if t72 is not None:
+        from _fuzz_theorem72 import register_theorem72  # noqa: PLC0415
+
+        register_theorem72(add, t72, dict(MODEL=MODEL))
 
     assert qrmlib  # imported for enumerate_public
     return E

@@ -337,7 +337,7 @@ class ResetExpansion:
         (:math:`\operatorname{Ran}\Phi\subset\{\operatorname{tr}=0\}`).
         """
         d = self.H.shape[-1]
-        if self._l0_coef is not None:
+        if self._l0_coef is not None and self._env is not None:
             _guard(16.0 * 6 * d * d, f"Phi_D (six {d}x{d} arrays)")
             return self._phi_D_closed()
         _guard(16.0 * 5 * self.n_S * d * d, f"Phi_D ({self.n_S} images of {d}x{d} matrices)")

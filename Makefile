@@ -30,7 +30,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[book,test]"
+	$(BIN)/python -m pip install --quiet -e ".[book,test,dask]"
 	touch $(STAMP)
 
 # --all: re-read (and so re-execute) every chapter even when only qrmlib changed.

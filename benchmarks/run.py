@@ -358,11 +358,140 @@ def case4(args):
     return res
 
 
+# --- case 5: call patterns at d = 8, and n_C = 128 (issue 10) -----------------------------------------
+
+def _per(f, n):
+    """Median per-call time of ``f`` over ``n`` calls (after one warm-up), 3 rounds."""
+    f()
+    ts = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            f()
+        ts.append((time.perf_counter() - t0) / n)
+    return float(np.median(ts))
+
+
+def case5(args):
+    import qutip as qt
+
+    from qrmlib import linalg, models
+    from qrmlib.tripartite import TripartiteQRM, _Engine, steady_state_batch
+
+    p = dict(models.FIG_PARAMS)
+    H = models.three_qubit_hamiltonian(p["e_A"], p["e_B"], p["e_C"], p["U"], p["J_alpha"], p["J_beta"])
+    gA, gB, dims = p["gamma_A"], p["gamma_B"], (2, 2, 2)
+    tA = models.reset_state(0.6)
+    t_B = np.linspace(0.05, 0.95, 50)
+    g = np.logspace(-2, 2, 200)
+    lam = np.array([0.3, 0.5])[:, None]
+    rng = np.random.default_rng(5)
+    pts = [(float(g[rng.integers(200)]), float(t_B[rng.integers(50)])) for _ in range(20 if args.quick else 60)]
+    d, perm = 8, np.arange(64).reshape(8, 8).T.reshape(-1)
+    dq = [[[2, 2, 2], [2, 2, 2]], [[2, 2, 2], [2, 2, 2]]]
+
+    def qobj(S):
+        return qt.Qobj(S[np.ix_(perm, perm)], dims=dq, superrep="super")
+
+    def q_state(m, gi):
+        return qt.steadystate(qobj(m.L_superop(gi)), method="svd")
+
+    def q_ep(m, gi, li):
+        L, LA, LB = qobj(m.L_superop(gi)), qobj(m.L_A_superop(gi, li)), qobj(m.L_B_superop(gi, li))
+        from _qutip_pipelines import logm
+        rho, rA, rB = (qt.steadystate(x, method="svd") for x in (L, LA, LB))
+        lr, vr = logm(rho), qt.operator_to_vector(rho)
+        return sum(((qt.vector_to_operator(X * vr) * (logm(r) - lr)).tr()).real for X, r in ((LA, rA), (LB, rB)))
+
+    models_ = {tb: TripartiteQRM(H, tA, models.reset_state(tb), gA, gB, dims) for tb in t_B}
+    m0 = models_[t_B[0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kq = iter(range(10 ** 9))
+        mlist = [models_[tb] for tb in t_B]
+
+        def q_point():
+            i = next(kq)
+            q_state(mlist[i % 50], float(g[(7 * i) % 200]))
+
+        t_q = _per(q_point, len(pts))
+        kq2 = iter(range(10 ** 9))
+        t_qep = _per(lambda: q_ep(m0, float(g[(7 * next(kq2)) % 200]), 0.3), max(10, len(pts) // 3))
+    # floors: the real, sector-reduced scaled system of the same points (qrmlib.tripartite._Reduced)
+    red = _Engine(H, tA, models.reset_state(0.3), gA, gB, dims, "full").red
+    nr = red.A0.shape[0]
+    t_floor1 = _per(lambda: np.linalg.solve(red.A0 + 0.05 * red.A1, red.b), 2000)
+    Mb = red.A0 + g[:, None, None] * red.A1
+    bb = np.broadcast_to(red.b, (200, nr))[..., None]
+    t_floor200 = _per(lambda: np.linalg.solve(Mb, bb), 50) / 200
+    k = iter(range(10 ** 9))
+    tB_cycle = [models.reset_state(x) for x in t_B]
+
+    def new_model():
+        i = next(k)
+        TripartiteQRM(H, tA, tB_cycle[i % 50], gA, gB, dims).steady_state(float(g[i % 200]))
+
+    t_new = _per(new_model, 200)
+    t_one = _per(lambda: m0.steady_state(0.05), 2000)
+    t_200 = _per(lambda: m0.steady_state(g), 200) / 200
+    t_ep = _per(lambda: m0.entropy_production(g, lam), 20) / 400
+    tBs = models.reset_state(t_B)[:, None]
+    t_batch = _per(lambda: steady_state_batch(H, tA, tBs, gA, gB, dims, g), 2) / (50 * 200)
+    row("5", f"QuTiP steadystate(svd), one 64x64 point", t_q, t_q)
+    row("5", f"QuTiP EP (3x steadystate svd + logm), one point", t_qep, t_qep)
+    row("5", f"floor: reduced real solve ({nr}x{nr}), one call", t_floor1, t_floor1)
+    row("5", f"floor: reduced real solve, batched", None, t_floor200)
+    res = {"qutip_svd_s": t_q, "qutip_ep_s": t_qep, "floor_one_s": t_floor1, "floor_batched_s": t_floor200,
+           "reduced_size": nr}
+    for what, t, ref, target, fl in (
+            ("a new model and one g per point", t_new, t_q, 100, t_floor1),
+            ("one model, one g per call", t_one, t_q, 100, t_floor1),
+            ("one model, 200 g in one call", t_200, t_q, 1000, t_floor200),
+            ("EP, 200 g x 2 lam in one call", t_ep, t_qep, 200, 3 * t_floor200),
+            ("steady_state_batch, 50 t_B x 200 g", t_batch, t_q, 1000, t_floor200)):
+        row("5", f"{what} (floor x{t / fl:.1f})", None, t, f"{ref / t:.0f}x QuTiP", f">= {target}x",
+            ref / t >= target)
+        res[what] = {"per_point_s": t, "ratio_qutip": ref / t, "ratio_floor": t / fl}
+    return res
+
+
+def case6(args):
+    from _models import scaling_model
+
+    from qrmlib.tripartite import steady_state_matrix_free
+
+    res = {}
+    for nc in ([32] if args.quick else [128]):
+        m = scaling_model(nc)
+        d = m.d
+        A = np.random.default_rng(0).normal(size=(d, d)) + 1j * np.random.default_rng(1).normal(size=(d, d))
+        A = A + A.conj().T
+        t_e, _ = timed(lambda: np.linalg.eigh(A), 3)
+
+        def pert():
+            P = scaling_model(nc).perturbative()
+            return P.rho0, P.rho1, P.sigma2(0.5)
+
+        t_p, _ = timed(pert, 1)
+        mem_p, _ = peak_memory(pert)
+        t_m, _ = timed(lambda: steady_state_matrix_free(scaling_model(nc), 0.05), 1)
+        mem_m, _ = peak_memory(lambda: steady_state_matrix_free(scaling_model(nc), 0.05))
+        row("6", f"n_C={nc} (d={d}): one {d}x{d} complex eigh", t_e)
+        row("6", f"n_C={nc}: perturbative rho0, rho1, sigma2", t_p, None, f"{t_p / t_e:.0f}x eigh",
+            "<= 40x", t_p / t_e <= 40)
+        row("6", f"n_C={nc}: perturbative peak memory", None, None, fmt_bytes(mem_p), "<= 1 GB", mem_p <= 2 ** 30)
+        row("6", f"n_C={nc}: matrix-free exact, one g", t_m, None, f"{t_m / t_e:.0f}x eigh",
+            "<= 60x", t_m / t_e <= 60)
+        row("6", f"n_C={nc}: matrix-free peak memory", None, None, fmt_bytes(mem_m), "<= 1 GB", mem_m <= 2 ** 30)
+        res[nc] = {"eigh_s": t_e, "pert_s": t_p, "pert_peak": mem_p, "mf_s": t_m, "mf_peak": mem_m}
+    return res
+
+
 # --- main ----------------------------------------------------------------------------------------------
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cases", default="1,2,3,4", help="comma-separated subset of 1,2,3,4")
+    ap.add_argument("--cases", default="1,2,3,4,5,6", help="comma-separated subset of 1,2,3,4,5,6")
     ap.add_argument("--repeats", type=int, default=5, help="rounds of alternating competitors (cases 1, 2)")
     ap.add_argument("--repeats4", type=int, default=3, help="repeats per size in case 4")
     ap.add_argument("--job-repeats", type=int, default=1, help="runs of each whole job in case 3")
@@ -398,7 +527,7 @@ def main(argv=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=FutureWarning)
         for c in cases:
-            fn = {"1": case1, "2": case2, "3": case3, "4": case4}[c]
+            fn = {"1": case1, "2": case2, "3": case3, "4": case4, "5": case5, "6": case6}[c]
             results["cases"][c] = fn(args)
     results["targets"] = TARGETS
     results["table"] = TABLE.text()

@@ -209,7 +209,8 @@ class ResetExpansion:
         Its eigenvalues (ascending) and orthonormal eigenvectors :math:`\varphi^\tau_j` (columns).
     """
 
-    def __init__(self, H, embed, trace_env, L0_inv, n_S, label, phi_scale=0.0, env=None, *, _trusted=False):
+    def __init__(self, H, embed, trace_env, L0_inv, n_S, label, phi_scale=0.0, env=None, *, _trusted=False,
+                 _l0_coef=None):
         if not _trusted:
             H = _v.hermitian(H, "H")
             if H.ndim != 2:
@@ -232,6 +233,8 @@ class ResetExpansion:
                                      f"must multiply to the size {H.shape[0]} of H")
         self.H = H
         self._env = None if env is None else tuple(np.asarray(t, dtype=complex) for t in env)
+        # (c, a, b) with L0_inv(X) = c (X + a tau_l ⊗ tr_l X + b tr_r X ⊗ tau_r) (internal callers only)
+        self._l0_coef = None if (_l0_coef is None or env is None) else tuple(float(v) for v in _l0_coef)
         self.phi_scale = float(phi_scale)
         self.embed = embed
         self.trace_env = trace_env
@@ -334,6 +337,9 @@ class ResetExpansion:
         (:math:`\operatorname{Ran}\Phi\subset\{\operatorname{tr}=0\}`).
         """
         d = self.H.shape[-1]
+        if self._l0_coef is not None and self._env is not None:
+            _guard(16.0 * 6 * d * d, f"Phi_D (six {d}x{d} arrays)")
+            return self._phi_D_closed()
         _guard(16.0 * 5 * self.n_S * d * d, f"Phi_D ({self.n_S} images of {d}x{d} matrices)")
         if self._env is not None:
             return self._phi_D_structured()
@@ -378,6 +384,48 @@ class ResetExpansion:
         hd = h.reshape(d, d)
         T = np.einsum("xy,kyx->kx", hd, Y) - np.einsum("kxy,yx->kx", Y, hd)
         return np.real(T.reshape(n, nl, n, nr).sum(axis=(1, 3)).T).copy()
+
+    def _phi_D_closed(self):
+        r""":math:`\Phi_D` in :math:`O(d^2)` memory (:math:`O(d^2(n_S+n_ln_r))` time), no stack of images.
+
+        With :math:`\mathcal L_0^{-1}X=c\,(X+a\,\tau_l\otimes\operatorname{tr}_lX+b\,\operatorname{tr}_rX\otimes\tau_r)`
+        (``_l0_coef``; (7.10) for the full expansion, :math:`-X/\gamma_\#` for the partial ones),
+        :math:`P_j=I\otimes|j\rangle\langle j|\otimes I`, :math:`E_k=\tau_l\otimes|k\rangle\langle k|\otimes\tau_r`
+        in the frame of :math:`\bar H^\tau` (:math:`\tilde H`), for :math:`j\neq k`
+
+        .. math::
+
+            (\Phi_D)_{jk}=\operatorname{tr}\big([P_j,\tilde H]\,\mathcal L_0^{-1}[\tilde H,E_k]\big)
+            =-2c\,\operatorname{Re}\big(\operatorname{tr}P_j\tilde HE_k\tilde H
+              +a\operatorname{tr}p_jh_lq_kh_l+b\operatorname{tr}p'_jh_rq'_kh_r\big),
+
+        with :math:`h_l=\operatorname{tr}_l((\tau_l\otimes I)\tilde H)`, :math:`q_k=|k\rangle\langle k|\otimes\tau_r`
+        (and mirrored for :math:`r`), using :math:`P_jE_k=0` and the cyclicity of the partial traces;
+        the diagonal follows from the zero column sums (:math:`\operatorname{Ran}\Phi\subset\{\operatorname{tr}=0\}`).
+        The same numbers as the stacked path (``_phi_D_structured``) to round-off.
+        """
+        tl, tr = self._env
+        c, a, b = self._l0_coef
+        nl, nr, n = tl.shape[0], tr.shape[0], self.n_S
+        V = self.V_tau
+        h = np.asarray(self.H, dtype=complex).reshape(nl, n, nr, nl, n, nr)
+        h = np.tensordot(np.conj(V), h, axes=([0], [1]))            # (j, a, b, c, y, d)
+        h = np.tensordot(h, V, axes=([4], [0]))                      # (j, a, b, c, d, k)
+        h = np.ascontiguousarray(h.transpose(1, 0, 2, 3, 5, 4))      # H~[a j b, c k d]
+        F = np.einsum("ajbckd,cC,dD->ajbCkD", h, tl, tr, optimize=True)
+        hT = h.reshape(nl * n * nr, -1).T.reshape(h.shape)           # H~[c k d, a j b] at [a j b c k d]
+        T = np.einsum("ajbckd,ajbckd->jk", F, hT)
+        del F, hT
+        if a:
+            h2 = np.einsum("ca,ajbckd->jbkd", tl, h)                 # tr_l((tau_l ⊗ I) H~)
+            T = T + a * np.einsum("jbkd,dD,kDjb->jk", h2, tr, h2, optimize=True)
+        if b:
+            h3 = np.einsum("db,ajbckd->ajck", tr, h)                 # tr_r(H~ (I ⊗ tau_r))
+            T = T + b * np.einsum("ajck,cC,Ckaj->jk", h3, tl, h3, optimize=True)
+        out = -2.0 * c * np.real(T)
+        np.fill_diagonal(out, 0.0)
+        np.fill_diagonal(out, -out.sum(axis=0))
+        return out
 
     def _phi_D_solve(self, rhs, trace):
         """Diagonal entries q with Phi_D q = rhs and sum(q) = trace (rhs real, shape (n_S,))."""
@@ -656,11 +704,12 @@ class Perturbative:
         h2 = float(np.linalg.norm(m.H, 2)) ** 2
         one = np.eye(1, dtype=complex)
         self.full = ResetExpansion(m.H, m._embed_C, m._tr_AB, m._L0_inv, m.n_C, "C", h2 / min(gA, gB),
-                                   env=(m.tau_A, m.tau_B), _trusted=True)
+                                   env=(m.tau_A, m.tau_B), _trusted=True,
+                                   _l0_coef=(-1.0 / (gA + gB), gA / gB, gB / gA))
         self.part_A = ResetExpansion(m.H, m._embed_CB, m._tr_A, inv_A, m.n_C * m.n_B, "CB", h2 / gA,
-                                     env=(m.tau_A, one), _trusted=True)
+                                     env=(m.tau_A, one), _trusted=True, _l0_coef=(-1.0 / gA, 0.0, 0.0))
         self.part_B = ResetExpansion(m.H, m._embed_AC, m._tr_B, inv_B, m.n_A * m.n_C, "AC", h2 / gB,
-                                     env=(one, m.tau_B), _trusted=True)
+                                     env=(one, m.tau_B), _trusted=True, _l0_coef=(-1.0 / gB, 0.0, 0.0))
         if strict:
             bad = [c for k, c in self.hypotheses().items() if not c.holds and not k.startswith("Bohr")]
             if bad:

@@ -56,13 +56,14 @@ steady state is intrinsically ill-conditioned.
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
 
 from . import _validate as _v
-from .linalg import dagger, hermitian_part, linear_map_matrix, logm_pd, superop_commutator
+from .linalg import _logm_pd, dagger, hermitian_part, linear_map_matrix, logm_pd, superop_commutator
 
 __all__ = ["TripartiteQRM", "EntropyProduction", "EntropyFluxes"]
 
@@ -251,6 +252,7 @@ class EntropyFluxes(NamedTuple):
 
 
 _METHODS = ("auto", "scaled", "bordered")
+_WHICH = ("full", "A", "B")
 
 
 # --- the model ------------------------------------------------------------------
@@ -562,12 +564,30 @@ class TripartiteQRM:
     def _H_norm(self):
         return float(np.linalg.norm(self.H, 2))
 
+    def _engine(self, key):
+        """The cached :class:`_Engine` of ``key`` ("full", "A", "B"), or None if it cannot be built."""
+        cache = self.__dict__.setdefault("_engines", {})
+        if key not in cache:
+            d2 = self.d * self.d
+            try:
+                _guard_dense(d2 + d2, 10, "the steady-state engine")
+                cache[key] = _Engine(self.H, self.tau_A, self.tau_B, self.gamma_A, self.gamma_B,
+                                     self.dims, key)
+            except MemoryError:
+                raise
+            except (ValueError, np.linalg.LinAlgError):
+                cache[key] = None
+        return cache[key]
+
     def _solve(self, key, g, method):
         """Unchecked core of the steady-state solvers (``g`` validated, ``method`` one of ``_METHODS``)."""
         if method != "auto":
             n = {"full": self.n_C, "A": self.n_C * self.n_B, "B": self.n_A * self.n_C}[key]
             self._guard(2 * g.size, f"the dense steady-state solve ({method})", n * n if method == "scaled" else 0)
         if method == "auto":
+            eng = self._engine(key)
+            if eng is not None and eng.pr.ok:
+                return eng.rho(g)
             s = {"full": self.gamma_A + self.gamma_B, "A": self.gamma_A, "B": self.gamma_B}[key]
             small = np.abs(g) * self._H_norm <= s
             if np.all(small):
@@ -617,8 +637,93 @@ class TripartiteQRM:
             ``g`` not finite, not real or zero; ``method`` unknown; the dense system larger than
             the available memory (then use :func:`steady_state_matrix_free`); a singular system.
         """
+        if method == "auto" and type(g) is float and g != 0.0 and math.isfinite(g):
+            eng = self._engine("full")     # fast path of one Python float (the same checks hold)
+            if eng is not None and eng.pr.ok:
+                return eng.rho_scalar(g)
         g = _v.g_checked(g)
         return self._solve("full", g, _v.choice(method, "method", _METHODS))
+
+    def steady_state_rational(self, g, *, which="full"):
+        r"""The steady state as a rational function of a real or complex coupling, from the pole-residue form.
+
+        After one setup per model and ``which`` (cached), :math:`
+ho(g)=a+\sum_keta_k\,g/(1+g\mu_k)`
+        (``_PoleResidue``) costs one small matrix-vector product per :math:`g`.  For real
+        :math:`g` it is :meth:`steady_state` (``"full"``), :meth:`steady_state_A` (``"A"``) or
+        :meth:`steady_state_B` (``"B"``); for complex :math:`g` it is their analytic continuation
+        (the solution of the complex system :math:`\mathcal L_g
+ho=0`, :math:`\operatorname{tr}
+ho=1`,
+        as in :mod:`qrmlib.series`).
+
+        Accuracy: agrees with the dense solvers of :meth:`steady_state` to :math:`\le10^{-13}`
+        (absolute, entries of :math:`
+ho`) for :math:`|g|\in[10^{-6},10^3]` (tests/test_engine.py;
+        measured :math:`\lesssim5\cdot10^{-15}` on the §8 chain), including small :math:`g`.
+
+        Parameters
+        ----------
+        g : array_like, real or complex, finite (``g = 0`` gives :math:`\rho_0` of (7.12))
+        which : {"full", "A", "B"}
+
+        Returns
+        -------
+        ndarray, ``g.shape + (d, d)`` complex
+
+        Raises
+        ------
+        ValueError
+            ``g`` not finite; ``which`` unknown; the pole-residue form failed its
+            self-check (degenerate or ill-conditioned kernel: use :meth:`steady_state`).
+        """
+        which = _v.choice(which, "which", _WHICH)
+        g = _v.g_checked(g, nonzero=False, complex_ok=True)
+        eng = self._engine_ok(which)
+        if not np.any(np.imag(g)):
+            g = np.real(g)
+        return eng.rho(g).astype(complex, copy=False)
+
+    def taylor_coefficients(self, order, *, which="full"):
+        r"""Exact Taylor coefficients :math:`
+ho_g=\sum_{j\le\mathrm{order}}g^j
+ho^{(j)}` from the pole-residue form.
+
+        :math:`
+ho^{(0)}=a` (:math:`=
+ho_0` of (7.12)) and
+        :math:`
+ho^{(j+1)}=\sum_keta_k(-\mu_k)^j` (``_PoleResidue``): all orders in one
+        product, no contour; the radius of convergence is :math:`1/\max_k|\mu_k|`.
+        Cross-checked against :func:`qrmlib.series.taylor_coefficients` (contour method) in
+        tests/test_engine.py.
+
+        Parameters
+        ----------
+        order : int >= 0
+        which : {"full", "A", "B"}
+
+        Returns
+        -------
+        ndarray, shape ``(order + 1, d, d)`` complex (Hermitian coefficients)
+        """
+        order = _v.integer(order, "order", minimum=0, maximum=10_000)
+        which = _v.choice(which, "which", _WHICH)
+        eng = self._engine_ok(which)
+        pr = eng.pr
+        j = np.arange(order)
+        coef = np.empty((order + 1, self.d * self.d))
+        coef[0] = pr.a
+        if order:
+            coef[1:] = np.real((-pr.mu[None, :]) ** j[:, None] @ pr.beta.T)
+        return _complex_vec(coef, eng.perm).reshape(order + 1, self.d, self.d)
+
+    def _engine_ok(self, which):
+        eng = self._engine(which)
+        if eng is None or not eng.pr.ok:
+            raise ValueError(f"the pole-residue form of the steady state ({which!r}) failed its self-check "
+                             "(degenerate or ill-conditioned kernel at small g); use steady_state")
+        return eng
 
     def steady_state_A(self, g, *, method="auto"):
         r"""Steady state :math:`\rho^A_g` of :math:`\mathcal L^A_g=-ig[H,\cdot]+\mathcal D_A` (coupling ``g``, i.e. :math:`\lambda=1` in (7.4)).
@@ -672,16 +777,19 @@ class TripartiteQRM:
     # --- entropy production and fluxes, eqs. (7.5)-(7.6), (8.26) ---------------------
 
     def _ep_parts(self, g, lam):
-        g, lam = self._g_lam(g, lam)
+        g0 = _v.g_checked(g)
+        g, lam = self._g_lam(g0, lam)
         for name, tau in (("tau_A", self.tau_A), ("tau_B", self.tau_B)):
             if float(np.min(np.linalg.eigvalsh(tau))) <= _v.PSD_TOL:
                 raise ValueError(f"{name} must be positive definite (faithful) for the entropy production "
                                  f"(eqs. (7.5)-(7.6) take ln of the steady states)")
-        rho = self._solve("full", g, "auto")
+        g0 = np.asarray(g0)
+        rho0 = self._solve("full", g0, "auto")      # on the shape of g alone; lam only enters below
+        rho = np.broadcast_to(rho0, g.shape + rho0.shape[-2:])
         rA, rB = self._partial(g, lam)
         LA = self._L_A(rho, g, lam)
         LB = self._L_B(rho, g, lam)
-        return rho, rA, rB, LA, LB
+        return rho, rA, rB, LA, LB, rho0
 
     def entropy_production(self, g, lam):
         r"""Entropy production of the steady state and its two parts, eqs. (7.5)-(7.6).
@@ -709,10 +817,10 @@ class TripartiteQRM:
         -----
         Needs faithful :math:`\tau_A,\tau_B` and faithful steady states (Pos).
         """
-        rho, rA, rB, LA, LB = self._ep_parts(g, lam)
-        lr = logm_pd(rho)
-        sA = _tr_prod(LA, logm_pd(rA) - lr)
-        sB = _tr_prod(LB, logm_pd(rB) - lr)
+        rho, rA, rB, LA, LB, rho0 = self._ep_parts(g, lam)
+        lr = np.broadcast_to(_logm_pd(rho0), rho.shape)
+        sA = _tr_prod(LA, _logm_pd(rA) - lr)
+        sB = _tr_prod(LB, _logm_pd(rB) - lr)
         return EntropyProduction(sA + sB, sA, sB)
 
     def entropy_fluxes(self, g, lam):
@@ -731,8 +839,8 @@ class TripartiteQRM:
         EntropyFluxes
             NamedTuple ``(phi_A, phi_B)`` of ndarrays of shape ``broadcast(g, lam).shape``.
         """
-        rho, rA, rB, LA, LB = self._ep_parts(g, lam)
-        return EntropyFluxes(_tr_prod(LA, logm_pd(rA)), _tr_prod(LB, logm_pd(rB)))
+        rho, rA, rB, LA, LB, _ = self._ep_parts(g, lam)
+        return EntropyFluxes(_tr_prod(LA, _logm_pd(rA)), _tr_prod(LB, _logm_pd(rB)))
 
     # --- perturbation theory ----------------------------------------------------------
 
@@ -758,7 +866,6 @@ class TripartiteQRM:
 
 __all__ += ["steady_state_pencil", "steady_state_batch"]
 
-_WHICH = ("full", "A", "B")
 
 
 def _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims):
@@ -1288,6 +1395,19 @@ def _mf_resolvent(mf, model, g, rtol, maxiter, restart):
 
 # --- structural block reduction of batched linear systems (issue 7) ---------------------------------
 
+_BLOCK_CACHE: dict = {}
+
+
+def _active_block_cached(rhs_nonzero, pattern):
+    """:func:`_active_block`, memoised on the exact zero pattern (shared by models of one structure)."""
+    key = (pattern.shape, np.packbits(pattern).tobytes(), np.packbits(rhs_nonzero).tobytes())
+    if key not in _BLOCK_CACHE:
+        if len(_BLOCK_CACHE) >= 256:
+            _BLOCK_CACHE.clear()
+        _BLOCK_CACHE[key] = _active_block(rhs_nonzero, pattern)
+    return _BLOCK_CACHE[key]
+
+
 def _active_block(rhs_nonzero, pattern):
     r"""Rows and columns of the part of a family of linear systems that carries the solution.
 
@@ -1327,3 +1447,245 @@ def _active_block(rhs_nonzero, pattern):
     if rows.size == n:
         return None
     return rows, cols
+
+
+# --- the per-model engine: real, sector-reduced system and its pole-residue form (issue 10) ----------
+
+#: agreement required between the pole-residue form and the direct reduced solves at the self-check
+#: points (else the engine falls back to one reduced solve per g)
+_PR_CHECK_TOL = 1e-12
+
+
+class _Reduced:
+    r"""The rescaled steady-state system of one parameter set, real and restricted to its active sector.
+
+    Built from the complex pencil of :func:`steady_state_pencil` (no leading axes): the real
+    form (``_real_form``) of :math:`A_0, A_1`, restricted to the rows/columns that carry the
+    right-hand side (``_active_block``: for the §8 chain the charge-0 sector, 22 of 68
+    unknowns), and the real form of :math:`E` so that
+    :math:`\rho(g)=E(r)+gY` is assembled in the real coordinates of ``_real_form`` (an exactly
+    Hermitian result for real :math:`g`).  ``solve(g)`` is one batched real (or, for complex
+    :math:`g`, complex) solve; :class:`_PoleResidue` turns the same data into a rational
+    function of :math:`g`.
+    """
+
+    def __init__(self, P):
+        d, n = P["d"], P["n"]
+        d2, n2 = d * d, n * n
+        self.d, self.n, self.d2, self.n2 = d, n, d2, n2
+        rows, cols = _herm_perm((d, n)), _herm_perm((n, d))
+        A0 = _real_form(P["A0"], rows, cols)
+        A1 = _real_form(P["A1"], rows, cols)
+        rhs = _real_vec(P["rhs"], rows)
+        blk = _active_block_cached(rhs != 0, (A0 != 0) | (A1 != 0))
+        rr, cc = blk if blk is not None else (np.arange(n2 + d2),) * 2
+        self.cc = cc
+        self.A0 = np.ascontiguousarray(A0[np.ix_(rr, cc)])
+        self.A1 = np.ascontiguousarray(A1[np.ix_(rr, cc)])
+        self.b = np.ascontiguousarray(rhs[rr])
+        self.kr = np.flatnonzero(cc < n2)              # kept r unknowns (positions within cc)
+        self.ky = np.flatnonzero(cc >= n2)             # kept Y unknowns
+        perm_d, perm_n = _herm_perm((d,)), _herm_perm((n,))
+        self.perm_d = perm_d
+        Er = _real_form(P["Emb"], perm_d, perm_n)      # (d², n²), real coordinates
+        self.Er = np.ascontiguousarray(Er[:, cc[self.kr]])
+        self.Yc = cc[self.ky] - n2                     # the rho coordinates of the kept Y unknowns
+        self.s, self.H_norm = float(P["scale"]), float(P["H_norm"])
+
+    def rho_coords(self, v, g):
+        """Real coordinates ``(..., d²)`` of :math:`\\rho=E(r)+gY` from the reduced solutions ``v``."""
+        out = np.einsum("ij,...j->...i", self.Er, v[..., self.kr])
+        out[..., self.Yc] += g[..., None] * v[..., self.ky]
+        return out
+
+    def solve(self, g):
+        """Reduced direct solves at the couplings ``g`` (any shape, real or complex)."""
+        g = np.asarray(g)
+        M = self.A0 + g[..., None, None] * self.A1
+        v = _batched_solve_rhs(M.reshape((-1,) + M.shape[-2:]), np.broadcast_to(self.b, (g.size, self.b.size)))
+        return self.rho_coords(v.reshape(g.shape + (-1,)), g)
+
+
+class _PoleResidue:
+    r"""Closed rational form of the steady state of one parameter set: :math:`\rho(g)=a+\sum_k\beta_k\,\frac{g}{1+g\mu_k}`.
+
+    With :math:`K=A_0^{-1}A_1` (real reduced pencil of :class:`_Reduced`), only the :math:`Y`
+    columns of :math:`A_1` are nonzero, so :math:`K=\begin{pmatrix}0&K_{rY}\\0&K_{YY}\end{pmatrix}`
+    and :math:`(A_0+gA_1)v=b` gives :math:`v_Y=(1+gK_{YY})^{-1}z_Y`, :math:`v_r=z_r-gK_{rY}v_Y`
+    (:math:`z=A_0^{-1}b`), hence :math:`\rho(g)=E z_r+g\,B(1+gK_{YY})^{-1}z_Y` with
+    :math:`B=\iota_Y-EK_{rY}`.  :math:`K_{YY}` has a (defective) zero block; its contribution
+    :math:`g\,B\sum_j(-g)^jN^jP_0z_Y` is a polynomial in :math:`g`, which vanishes identically
+    because :math:`\rho(g)` is bounded as :math:`g\to\infty` (a density matrix for every real
+    :math:`g`).  So only the nonzero eigenvalues :math:`\mu_k` enter, through their right and left
+    eigenvectors (well conditioned: simple, away from 0), and the components of :math:`z_Y` along
+    them, :math:`c=(W_l^*W_r)^{-1}W_l^*z_Y` (exact also for a repeated nonzero eigenvalue with a
+    full eigenspace).  Then :math:`\beta_k=Bw_kc_k`, and each :math:`g` costs
+    :math:`\#\mu` divisions and one product with the :math:`d^2\times\#\mu` matrix
+    :math:`\beta` -- real or complex :math:`g`; :math:`g/(1+g\mu)` is evaluated in that form,
+    without cancellation at small :math:`g`.
+
+    Accuracy: checked at construction against the direct reduced solves at
+    :math:`|g|\,\|H\|/s\in\{10^{-6},10^{-3},10^{-1},1,10,10^3\}` (scaled system up to 1, bordered
+    beyond); the form is used only if they agree to ``_PR_CHECK_TOL`` = 1e-12 (measured:
+    :math:`\le 2\cdot10^{-15}` on the §8 chain and random dims (2,2,2), (2,3,2), (3,2,2)
+    for :math:`g\in[10^{-6},10^3]`, tests/test_engine.py).  Otherwise ``ok`` is False and
+    the caller solves per :math:`g`.
+    """
+
+    def __init__(self, red, check):
+        self.ok = False
+        A0 = red.A0
+        try:
+            with np.errstate(all="raise"):
+                lu = _lu(A0)
+                z = _lu_solve(lu, red.b)
+                ky, kr = red.ky, red.kr
+                K = _lu_solve(lu, red.A1[:, ky])            # (m, nY): the nonzero columns of K
+            KYY, KrY = K[ky], K[kr]
+            from scipy.linalg import eig
+
+            mu, wl, wr = eig(KYY, left=True, right=True)
+            scale = max(float(np.max(np.abs(mu))), np.finfo(float).tiny) if mu.size else 1.0
+            nz = np.abs(mu) > 1e-7 * scale
+            mu, wl, wr = mu[nz], wl[:, nz], wr[:, nz]
+            c = np.linalg.solve(np.conj(wl.T) @ wr, np.conj(wl.T) @ z[ky])
+            # B = iota_Y - E K_rY  (real coordinates of rho)
+            Bw = -(red.Er @ (KrY @ wr))
+            Bw[red.Yc] += wr
+            self.beta = np.ascontiguousarray(Bw * c[None, :])
+            self.mu = mu
+            self.a = red.Er @ z[kr]
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+            return
+        if not np.all(np.isfinite(self.beta)):
+            return
+        self.ok = check(self)
+
+    def __call__(self, g):
+        """Real coordinates ``g.shape + (d²,)`` of :math:`\\rho(g)` (real part for real ``g``)."""
+        g = np.asarray(g)
+        q = g[..., None] / (1.0 + g[..., None] * self.mu)
+        out = self.a + q @ self.beta.T
+        return out.real if not np.iscomplexobj(g) else out
+
+
+def _lu(A):
+    from scipy.linalg import lu_factor
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lu = lu_factor(A, check_finite=False)
+    piv = np.abs(np.diag(lu[0]))
+    if not np.all(np.isfinite(lu[0])) or np.min(piv) <= 1e-14 * max(np.max(piv), 1e-300):
+        raise np.linalg.LinAlgError("singular")
+    return lu
+
+
+def _lu_solve(lu, b):
+    from scipy.linalg import lu_solve
+
+    return lu_solve(lu, b, check_finite=False)
+
+
+class _Bordered:
+    """The bordered system ``(L0 - w 1^t + g L1) x = -w`` of one parameter set, real and sector-reduced."""
+
+    def __init__(self, P):
+        d = P["d"]
+        d2 = d * d
+        perm = _herm_perm((d,))
+        onev = np.eye(d, dtype=complex).reshape(-1)
+        w = (float(P["scale"]) / d) * onev
+        L0 = _real_form(P["L0"] - w[:, None] * onev, perm, perm)
+        L1 = _real_form(P["L1"], perm, perm)
+        rhs = -_real_vec(w, perm)
+        blk = _active_block_cached(rhs != 0, (L0 != 0) | (L1 != 0))
+        rr, cc = blk if blk is not None else (np.arange(d2),) * 2
+        self.cc, self.d2 = cc, d2
+        self.L0 = np.ascontiguousarray(L0[np.ix_(rr, cc)])
+        self.L1 = np.ascontiguousarray(L1[np.ix_(rr, cc)])
+        self.b = np.ascontiguousarray(rhs[rr])
+
+    def solve(self, g):
+        g = np.asarray(g)
+        M = (self.L0 + g[..., None, None] * self.L1).reshape((-1,) + self.L0.shape)
+        v = _batched_solve_rhs(M, np.broadcast_to(self.b, (M.shape[0], self.b.size)))
+        out = np.zeros((M.shape[0], self.d2), v.dtype)
+        out[:, self.cc] = v
+        return out.reshape(g.shape + (self.d2,))
+
+
+class _Engine:
+    r"""Everything one steady state (``"full"``, ``"A"`` or ``"B"``) of one parameter set needs, built once.
+
+    The pencil of :func:`steady_state_pencil`, its real sector-reduced form (:class:`_Reduced`),
+    the reduced bordered system (:class:`_Bordered`, for :math:`|g|\,\|H\|>s`) and the
+    pole-residue form (:class:`_PoleResidue`), which, once it passed its self-check, gives
+    :math:`\rho(g)` for any number of real or complex :math:`g` at the cost of one small
+    matrix-vector product each.
+    """
+
+    def __init__(self, H, tau_A, tau_B, gA, gB, dims, which):
+        P = _pencil(H, tau_A, tau_B, np.asarray(gA, float), np.asarray(gB, float), dims, (), which)
+        self.d = P["d"]
+        self.red = _Reduced(P)
+        self.s, self.H_norm = self.red.s, self.red.H_norm
+        self._P = P
+        self.perm = self.red.perm_d
+        self.diag = np.arange(self.d) * (self.d + 1)
+        self.pr = _PoleResidue(self.red, self._check)
+
+
+    @cached_property
+    def bordered(self):
+        return _Bordered(self._P)
+
+    def direct(self, g):
+        """Real coordinates of rho(g) from the reduced direct solves (scaled / bordered as ``"auto"``)."""
+        g = np.asarray(g)
+        small = np.abs(g) * self.H_norm <= self.s
+        out = np.empty(g.shape + (self.d * self.d,), np.result_type(g, float))
+        if np.any(small):
+            out[small] = self.red.solve(g[small])
+        if not np.all(small):
+            out[~small] = self.bordered.solve(g[~small])
+        return out
+
+    def _check(self, pr):
+        r"""Self-check of the pole-residue form: against the reduced scaled solve where
+        :math:`|g|\,\|H\|\le s` (there the bordered system is ill-conditioned), by the residual
+        :math:`\|\mathcal L_g\rho\|` beyond (where :math:`\mathcal L_g` bordered is well conditioned)."""
+        u = self.s / max(self.H_norm, 1e-300)
+        t = np.array([1e-6, 1e-3, 1e-1, 1.0]) * u
+        try:
+            ref = self.red.solve(t)
+        except ValueError:
+            return False
+        ref = ref / ref[..., self.diag].sum(-1, keepdims=True)
+        got = pr(t)
+        got = got / got[..., self.diag].sum(-1, keepdims=True)
+        if not np.max(np.abs(got - ref)) <= _PR_CHECK_TOL:
+            return False
+        t = np.array([10.0, 1e3]) * u
+        x = _complex_vec(pr(t), self.perm)
+        x = x / x[..., self.diag].sum(-1, keepdims=True)
+        res = x @ self._P["L0"].T + t[:, None] * (x @ self._P["L1"].T)
+        return bool(np.max(np.abs(res)) <= 0.1 * _PR_CHECK_TOL * (self.s + t[-1] * self.H_norm))
+
+    def coords(self, g):
+        return self.pr(g) if self.pr.ok else self.direct(g)
+
+    def rho_scalar(self, g):
+        """:meth:`rho` for one Python float."""
+        pr = self.pr
+        v = pr.a + (pr.beta @ (g / (1.0 + g * pr.mu))).real
+        v /= v[self.diag].sum()
+        return ((0.5 + 0.5j) * v + (0.5 - 0.5j) * v[self.perm]).reshape(self.d, self.d)
+
+    def rho(self, g):
+        """``g.shape + (d, d)`` steady states (trace one; exactly Hermitian for real ``g``)."""
+        v = self.coords(g)
+        v = v / v[..., self.diag].sum(-1, keepdims=True)
+        return _complex_vec(v, self.perm).reshape(np.shape(g) + (self.d, self.d))

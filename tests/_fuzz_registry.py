@@ -737,6 +737,10 @@ def build_registry():
     for n in ("partial_steady_states", "entropy_production", "entropy_fluxes"):
         add(f"{TQ}.{n}", getattr(MODEL, n), dict(g=0.3, lam=0.4), dict(g=k_g_nz, lam=k_lam))
     add(f"{TQ}.perturbative", MODEL.perturbative, dict(strict=True), dict(strict=k_bool))
+    add(f"{TQ}.steady_state_rational", MODEL.steady_state_rational, dict(g=0.3 + 0.1j, which="full"),
+        dict(g=k_cplx, which=k_option))
+    add(f"{TQ}.taylor_coefficients", MODEL.taylor_coefficients, dict(order=4, which="full"),
+        dict(order=k_count0, which=k_option))
     mkk_stack = dict(mkk, gamma_A=k_rate, gamma_B=k_rate)
     add(Tp + "steady_state_pencil", tripartite.steady_state_pencil, dict(mk, which="full"),
         dict(mkk_stack, which=k_option), vary=mv)

@@ -1,7 +1,7 @@
 """Packaging and citation metadata (issue 6): what pip, conda/Binder and citers get.
 
 * ``environment.yml`` (conda, Binder) installs exactly what ``make`` installs
-  with pip: the package with its ``[book,test]`` extras, on the same Python floor,
+  with pip: the package with its ``[book,test,dask]`` extras, on the same Python floor,
   and pins nothing of its own that could drift from ``pyproject.toml``;
 * ``CITATION.cff`` is valid CFF 1.2.0 (cffconvert's validator), cites the
   companion at the package's version and license, and its ``preferred-citation``

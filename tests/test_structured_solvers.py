@@ -101,3 +101,15 @@ def test_structured_phi_D_equals_generic(rng, dims):
         finally:
             ex._env = env
         assert np.max(np.abs(fast - slow)) < 1e-13 * max(1.0, np.max(np.abs(slow)))
+
+
+@pytest.mark.parametrize("dims", [(2, 2, 2), (2, 3, 2), (3, 2, 2), (2, 4, 3)])
+def test_closed_form_phi_D_equals_the_stacked_path(rng, dims):
+    """Phi_D in O(d^2) (closed form of L0^{-1}, diagonal from the zero column sums) equals the
+    stacked structured path and the generic one."""
+    m = random_model(rng, dims)
+    P = m.perturbative(strict=False)
+    for ex in (P.full, P.part_A, P.part_B):
+        closed, stacked = ex._phi_D_closed(), ex._phi_D_structured()
+        assert np.max(np.abs(closed - stacked)) < 1e-14 * max(1.0, np.max(np.abs(stacked)))
+        assert np.max(np.abs(closed.sum(axis=0))) < 1e-14 * max(1.0, np.max(np.abs(stacked)))

@@ -87,3 +87,26 @@ def test_bad_arguments(kwargs, msg):
 def test_wrong_output_shape_is_reported():
     with pytest.raises(ValueError, match="func returned shape"):
         grid_sweep(lambda x: x[:1], {"x": np.arange(5.0)}, chunk_points=2, progress=False)
+
+
+@pytest.fixture
+def local_cluster():
+    """A real dask.distributed LocalCluster: 2 worker processes on 127.0.0.1, closed in teardown."""
+    pytest.importorskip("dask.array")
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None)
+    client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def test_dask_distributed_cluster_identical_to_numpy(reference, local_cluster):
+    """A real sweep on a 2-worker LocalCluster: bit-identical to the NumPy backend."""
+    assert len(local_cluster.scheduler_info()["workers"]) == 2
+    a = grid_sweep(sigma, AXES, chunk_points=100, backend="numpy", progress=False)
+    b = grid_sweep(sigma, AXES, chunk_points=100, client=local_cluster, progress=False)
+    assert b.dtype == a.dtype and np.array_equal(a, b) and np.array_equal(a, reference)

@@ -506,19 +506,23 @@ def claim_ref(claim: str) -> str:
     return ""
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("`", "'").replace("$", "\\$")
+def _plain_ref(label: str) -> str:
+    """``eq-3-8`` -> ``(3.8)``; ``lemma-3-1`` -> ``Lemma 3.1`` (the text of a ledger link)."""
+    kind, _, num = label.partition("-")
+    num = num.replace("-", ".")
+    return f"({num})" if kind == "eq" else f"{kind.title()} {num}"
 
 
 class LedgerTable:
     """The verdicts of one chapter as a table: claim, measured value, tolerance,
     status and a link to the statement or equation of the paper.
 
-    It renders as MyST Markdown (``_repr_markdown_``; the book sets
-    ``nb_render_markdown_format: myst``): the link is a ``{paperref}`` role of
-    the book's ``paper_numbers`` extension, which links the label to the
-    equation or statement box wherever it is in the book, and leaves the
-    paper's number as plain text when the book does not display it.  Glue it at
+    It renders as an HTML table (``_repr_html_``) whose last column names the
+    paper's statement or equation as ``<a class="paperref" data-ref="eq-3-8">``;
+    the book's ``paper_numbers`` extension turns that into a link to the
+    equation or statement box wherever the book displays it, and into plain
+    text where it does not (so the table also pastes into another page, the
+    claims ledger, which MyST-NB allows for HTML but not Markdown).  Glue it at
     the end of a chapter (``glue("ledger", ledger_table(), display=False)``) so
     that the claims page can paste it, and display it there.
     """
@@ -539,15 +543,20 @@ class LedgerTable:
             out[key] = out.get(key, 0) + 1
         return out
 
-    def _repr_markdown_(self) -> str:
-        lines = ["| claim | measured | tolerance | status | paper |", "|:---|:---|:---|:---|:---|"]
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "".join(f"<th>{h}</th>" for h in ("claim", "measured", "tolerance", "status", "paper"))
+        body = []
         for r in self.rows:
             ref = r.ref or claim_ref(r.claim)
-            link = f"{{paperref}}`{ref}`" if ref else ""
-            status = STATUSES.get(r.status, r.status) if r.passed else "**FAILED**"
-            lines.append(f"| {_md_cell(r.claim)} | {_md_cell(r.measured)} | {_md_cell(r.tolerance)} | "
-                         f"{status} | {link} |")
-        return "\n".join(lines)
+            link = (f'<a class="paperref" data-ref="{html.escape(ref)}">{html.escape(_plain_ref(ref))}</a>'
+                    if ref else "")
+            status = html.escape(STATUSES.get(r.status, r.status)) if r.passed else "<strong>FAILED</strong>"
+            cells = [html.escape(r.claim), html.escape(r.measured), html.escape(r.tolerance), status, link]
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        return (f'<table class="table claims-ledger"><thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>')
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{n} {STATUSES.get(k, k)}" for k, n in sorted(self.counts().items()))

@@ -262,7 +262,7 @@ def test_failed_checks_show_as_failed_in_the_ledger_table():
         check_small("empty", [], 1e-12)
     table = checks.ledger_table()
     assert [(r.claim, r.passed) for r in table.rows] == [("ok", True), ("empty", False)]
-    assert "**FAILED**" in table._repr_markdown_()
+    assert "<strong>FAILED</strong>" in table._repr_html_()
     assert repr(table) == "Claims ledger: 2 checks (1 FAILED, 1 holds)"
 
 
@@ -271,12 +271,13 @@ def test_ledger_rows_carry_measured_tolerance_status_and_link():
     check_close("Lemma 3.1: trace", 1.0, 1.0, atol=1e-12)
     check_true("(5.6) as printed misses the null vector", np.array([True, True]), status="refuted")
     checks.not_checkable("Remark 4.4", "a statement about all QRMs", ref="remark-4-4")
-    md = checks.ledger_table()._repr_markdown_().splitlines()
-    assert md[0] == "| claim | measured | tolerance | status | paper |"
-    assert "| max residual ≲\u00a010⁻¹⁵ | 10⁻¹² | holds | {paperref}`eq-3-8` |" in md[2]
-    assert "{paperref}`lemma-3-1`" in md[3]
-    assert "refuted as printed — corrected form holds" in md[4] and "2 of 2 cases" in md[4]
-    assert "not checkable" in md[5] and "{paperref}`remark-4-4`" in md[5]
+    rows = checks.ledger_table()._repr_html_().split("<tr>")[1:]
+    assert rows[0] == "<th>claim</th><th>measured</th><th>tolerance</th><th>status</th><th>paper</th></tr></thead><tbody>"
+    assert "<td>max residual ≲\u00a010⁻¹⁵</td><td>10⁻¹²</td><td>holds</td>" in rows[1]
+    assert '<a class="paperref" data-ref="eq-3-8">(3.8)</a>' in rows[1]
+    assert 'data-ref="lemma-3-1">Lemma 3.1</a>' in rows[2]
+    assert "refuted as printed — corrected form holds" in rows[3] and "2 of 2 cases" in rows[3]
+    assert "not checkable" in rows[4] and 'data-ref="remark-4-4"' in rows[4]
     assert "LedgerTable(" not in repr(checks.ledger_table())
 
 

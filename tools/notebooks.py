@@ -40,6 +40,19 @@ def chapter_sources() -> list[Path]:
     return out
 
 
+def _merge_streams(outputs):
+    """Consecutive stream outputs of one name as one output (how many chunks a kernel
+    sends is timing-dependent; merged, a rerun stores the same JSON)."""
+    merged = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] = merged[-1]["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
 def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop volatile metadata, number cell ids, keep outputs."""
     nb.metadata = nbformat.from_dict({
@@ -50,6 +63,7 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell["id"] = f"cell-{i}"
         cell.metadata = nbformat.from_dict({k: v for k, v in cell.metadata.items() if k in KEEP_CELL_METADATA})
         if cell.cell_type == "code":
+            cell["outputs"] = _merge_streams(cell.get("outputs", []))
             for out in cell.get("outputs", []):
                 if "metadata" in out:
                     out["metadata"] = nbformat.from_dict({k: v for k, v in out["metadata"].items()

@@ -8,10 +8,11 @@ too (sphinx-proof alone would print just "Lemma").
 
 Three more pieces of the paper's numbering:
 
-* **Claims.** ``{paperref}`eq-3-8``` (written by the claims ledger of
-  :mod:`qrmlib.checks`) links to equation (3.8) or to the statement
-  ``lemma-3-1`` wherever the book displays it, and is the plain number when the
-  book does not display it (no dangling link, no warning).
+* **Claims.** The claims ledger of :mod:`qrmlib.checks` names each claim's
+  equation or statement as ``<a class="paperref" data-ref="eq-3-8">``; this
+  extension links it to equation (3.8) (or the statement ``lemma-3-1``)
+  wherever the book displays it, and leaves the plain number where it does not
+  (no dangling link).
 
 * **Equations.** A labelled display equation that carries the paper's number as
   ``\tag{3.8}`` (MyST: ``$$ ... \tag{3.8} $$ (eq-3-8)``) is numbered "(3.8)":
@@ -80,50 +81,53 @@ def _no_numfig(app, config):
     config.numfig = False
 
 
-class paperref_node(nodes.Inline, nodes.TextElement):
-    """Placeholder of a ``{paperref}`label``` role, resolved once all labels are known."""
+_PAPERREF = re.compile(r'<a class="paperref" data-ref="([A-Za-z0-9-]+)">([^<]*)</a>')
 
 
-def _paperref_role(name, rawtext, text, lineno, inliner, options=None, content=None):
-    return [paperref_node(rawtext, "", target=text.strip())], []
-
-
-def _plain(label: str) -> str:
-    """``eq-3-8`` -> ``(3.8)``; ``lemma-3-1`` -> ``Lemma 3.1``."""
-    kind, _, num = label.partition("-")
-    num = num.replace("-", ".")
-    return f"({num})" if kind == "eq" else f"{kind.title()} {num}"
-
-
-def _resolve_paperrefs(app, doctree, docname):
-    """``{paperref}`eq-3-8``` (used by the claims ledger, qrmlib.checks): a link to the
-    equation or statement when the book displays it, the paper's number as text otherwise."""
+def _target(app, docname, label):
+    """(text, uri) of a paper label displayed in the book, or None."""
     env = app.env
     eqs = env.get_domain("math").data.get("objects", {})
     proofs = getattr(env, "proof_list", {})
-    for node in list(doctree.findall(paperref_node)):
-        target = node["target"]
-        text, uri = _plain(target), None
-        if target in eqs:
-            tdoc, number = eqs[target]
-            text, anchor = f"({number})", f"equation-{target}"
-        elif target in proofs:
-            entry = proofs[target]
-            tdoc, anchor = entry["docname"], target
-            if entry.get("paper_number"):
-                text = f"{entry['realtype'].title()} {entry['paper_number']}"
-        if target in eqs or target in proofs:
-            try:
-                uri = app.builder.get_relative_uri(docname, tdoc) + "#" + anchor
-            except Exception:  # builders without URIs
-                uri = None
-        new = nodes.reference("", text, internal=True, refuri=uri) if uri else nodes.Text(text)
-        node.replace_self(new)
+    if label in eqs:
+        tdoc, number = eqs[label]
+        text, anchor = f"({number})", f"equation-{label}"
+    elif label in proofs:
+        entry = proofs[label]
+        tdoc, anchor = entry["docname"], label
+        number = entry.get("paper_number")
+        text = f"{entry['realtype'].title()} {number}" if number else None
+    else:
+        return None
+    try:
+        return text, app.builder.get_relative_uri(docname, tdoc) + "#" + anchor
+    except Exception:  # builders without URIs
+        return None
+
+
+def _resolve_paperrefs(app, doctree, docname):
+    """Ledger tables (qrmlib.checks.LedgerTable, raw HTML in a chapter or pasted into the
+    claims page) name the paper's statement or equation as ``<a class="paperref"
+    data-ref="eq-3-8">(3.8)</a>``: a link to it where the book displays it, plain text
+    (the paper's number) where it does not."""
+    if app.builder.format != "html":
+        return
+    import html
+
+    def sub(m):
+        found = _target(app, docname, m.group(1))
+        if not found:
+            return f'<span class="paperref">{m.group(2)}</span>'
+        text, uri = found
+        return f'<a class="reference internal paperref" href="{html.escape(uri)}">{html.escape(text or m.group(2))}</a>'
+
+    for node in list(doctree.findall(nodes.raw)):
+        if node.get("format") == "html" and 'class="paperref"' in node.astext():
+            new = _PAPERREF.sub(sub, node.astext())
+            node.replace_self(nodes.raw("", new, format="html"))
 
 
 def setup(app):
-    app.add_node(paperref_node)
-    app.add_role("paperref", _paperref_role)
     app.connect("doctree-resolved", _resolve_paperrefs)
     ProofDomain.resolve_xref = _resolve_xref
     app.connect("doctree-read", _record_numbers)

@@ -1451,6 +1451,8 @@ from ._reduced import PoleResidueStack, ReducedStack  # noqa: E402
 #: at most this many couplings per call are solved directly (one reduced solve each); more build the
 #: pole-residue form once (cached) and evaluate it
 _DIRECT_MAX = 4
+#: calls on one engine solved directly before the pole-residue form is built
+_DIRECT_CALLS = 4
 
 
 class _PoleResidue:
@@ -1527,14 +1529,27 @@ class _Engine:
         gf = g.reshape(-1)
         return self.R.solve(gf, np.zeros(gf.size, int)).reshape(g.shape + (self.d * self.d,))
 
+    def _use_pr(self, size):
+        """Whether to evaluate the pole-residue form: a call with more than ``_DIRECT_MAX`` couplings,
+        or the ``_DIRECT_CALLS + 1``-th call on this engine (repeated calls amortise its build)."""
+        if "pr" not in self.__dict__:
+            self._calls = getattr(self, "_calls", 0) + 1
+            if size <= _DIRECT_MAX and self._calls <= _DIRECT_CALLS:
+                return False
+        return self.pr.ok
+
     def coords(self, g):
-        if np.size(g) > _DIRECT_MAX and self.pr.ok:
+        if self._use_pr(np.size(g)):
             return self.pr(g)
         return self.direct(g)
 
     def rho_scalar(self, g):
-        """:meth:`rho` for one Python float (one reduced solve)."""
-        v = self.R.solve(np.array([g]), np.zeros(1, int))[0]
+        """:meth:`rho` for one Python float."""
+        if self._use_pr(1):
+            pr = self.pr
+            v = pr.a + (pr.beta @ (g / (1.0 + g * pr.mu))).real
+        else:
+            v = self.R.solve(np.array([g]), np.zeros(1, int))[0]
         v /= v[self.diag].sum()
         return ((0.5 + 0.5j) * v + (0.5 - 0.5j) * v[self.perm]).reshape(self.d, self.d)
 

@@ -437,12 +437,41 @@ def case5(args):
     t_ep = _per(lambda: m0.entropy_production(g, lam), 20) / 400
     tBs = models.reset_state(t_B)[:, None]
     t_batch = _per(lambda: steady_state_batch(H, tA, tBs, gA, gB, dims, g), 2) / (50 * 200)
+    # where the time of "a new model and one g" goes (each part alone, same loop)
+    from qrmlib._reduced import ReducedStack
+    k2 = iter(range(10 ** 9))
+    t_ctor = _per(lambda: TripartiteQRM(H, tA, tB_cycle[next(k2) % 50], gA, gB, dims), 200)
+    k3 = iter(range(10 ** 9))
+    t_red = _per(lambda: ReducedStack(H[None], tA[None], tB_cycle[next(k3) % 50][None], gA, gB, dims, "full"), 200)
+    # the grid sweep of issue 10 item 4: flattened per-point parameters vs broadcast sub-grids
+    from qrmlib.sweep import grid_sweep
+
+    def pop(t_B, g):
+        return np.real(steady_state_batch(H, tA, models.reset_state(t_B), gA, gB, dims, g)[..., 0, 0])
+
+    ax = {"t_B": t_B, "g": g}
+    t_sw_flat = _per(lambda: grid_sweep(pop, ax, chunk_points=2000, progress=False), 1) / 1e4
+    t_sw_bc = _per(lambda: grid_sweep(pop, ax, chunk_points=2000, progress=False, broadcast=True), 1) / 1e4
     row("5", f"QuTiP steadystate(svd), one 64x64 point", t_q, t_q)
     row("5", f"QuTiP EP (3x steadystate svd + logm), one point", t_qep, t_qep)
     row("5", f"floor: reduced real solve ({nr}x{nr}), one call", t_floor1, t_floor1)
     row("5", f"floor: reduced real solve, batched", None, t_floor200)
+    row("5", "  part: TripartiteQRM(...) (validation)", None, t_ctor)
+    row("5", "  part: reduced real system, built directly", None, t_red)
+    row("5", "grid_sweep 50x200, flattened per-point parameters", None, t_sw_flat)
+    row("5", "grid_sweep 50x200, broadcast=True (sub-grids)", None, t_sw_bc, f"{t_sw_flat / t_sw_bc:.0f}x faster")
     res = {"qutip_svd_s": t_q, "qutip_ep_s": t_qep, "floor_one_s": t_floor1, "floor_batched_s": t_floor200,
-           "reduced_size": nr}
+           "reduced_size": nr, "ctor_s": t_ctor, "reduced_build_s": t_red,
+           "sweep_flat_s": t_sw_flat, "sweep_broadcast_s": t_sw_bc}
+    why = {
+        "a new model and one g per point":
+            f"validation {t_ctor * 1e6:.0f} us + reduced build {t_red * 1e6:.0f} us per model (Python/NumPy "
+            f"call overhead of ~40 small ops) vs {t_q * 1e6:.0f} us QuTiP: 100x needs <= {t_q * 1e4:.0f} us",
+        "one model, one g per call": "one reduced solve + NumPy call overhead per call",
+        "steady_state_batch, 50 t_B x 200 g": "one 20x20 eig (left+right vectors) per t_B: LAPACK-bound",
+        "one model, 200 g in one call": "pole-residue build (eig, self-check) amortised over 200 g",
+        "EP, 200 g x 2 lam in one call": "matrix logarithms (eigh of 8x8) per point",
+    }
     for what, t, ref, target, fl in (
             ("a new model and one g per point", t_new, t_q, 100, t_floor1),
             ("one model, one g per call", t_one, t_q, 100, t_floor1),
@@ -451,7 +480,11 @@ def case5(args):
             ("steady_state_batch, 50 t_B x 200 g", t_batch, t_q, 1000, t_floor200)):
         row("5", f"{what} (floor x{t / fl:.1f})", None, t, f"{ref / t:.0f}x QuTiP", f">= {target}x",
             ref / t >= target)
-        res[what] = {"per_point_s": t, "ratio_qutip": ref / t, "ratio_floor": t / fl}
+        if ref / t < target:
+            TARGETS[-1]["reason"] = why.get(what, "")
+            print(f"      missed, why: {why.get(what, '')}")
+        res[what] = {"per_point_s": t, "ratio_qutip": ref / t, "ratio_floor": t / fl,
+                     "floor": "reduced real solve, one call" if fl == t_floor1 else "reduced real solve, batched"}
     return res
 
 
@@ -484,6 +517,29 @@ def case6(args):
             "<= 60x", t_m / t_e <= 60)
         row("6", f"n_C={nc}: matrix-free peak memory", None, None, fmt_bytes(mem_m), "<= 1 GB", mem_m <= 2 ** 30)
         res[nc] = {"eigh_s": t_e, "pert_s": t_p, "pert_peak": mem_p, "mf_s": t_m, "mf_peak": mem_m}
+    # largest n_C whose matrix-free exact steady state at one g takes <= 60 s (bounded: stops at the first
+    # size over 60 s, or after 180 s in all)
+    sizes = [16, 32, 48] if args.quick else [128, 160, 192, 256, 320, 400]
+    best, spent, times = None, 0.0, {}
+    for nc in sizes:
+        m = scaling_model(nc)
+        t0 = time.perf_counter()
+        steady_state_matrix_free(m, 0.05)
+        t = time.perf_counter() - t0
+        spent += t
+        times[nc] = t
+        row("6", f"matrix-free exact, one g, n_C={nc} (d={m.d})", t)
+        if t > 60:
+            break
+        best = nc
+        if spent > 180:
+            break
+    tgt = 400
+    row("6", "largest n_C within 60 s (matrix-free, one g)", None, None, str(best), f">= {tgt}",
+        best is not None and best >= tgt)
+    if best is None or best < tgt:
+        TARGETS[-1]["reason"] = "O(d^3) per GMRES iteration (products with H, d = 4 n_C), ~20 iterations"
+    res["largest_nc_60s"] = {"n_C": best, "times_s": times}
     return res
 
 
@@ -536,6 +592,7 @@ def main(argv=None):
     print(f"\n{met}/{len(TARGETS)} targets met"
           + ("" if met == len(TARGETS) else ": missed " + "; ".join(
               f"[{t['case']}] {t['what'].strip()} = {t['value']} (target {t['target']})"
+              + (f" -- {t['reason']}" if t.get("reason") else "")
               for t in TARGETS if not t["met"])))
     print(f"total {results['wall_s']:.0f} s; results written to {args.out}")
     Path(args.out).write_text(json.dumps(results, indent=1, default=_json_default))

@@ -228,9 +228,26 @@ def affine_weights(lam, name: str, J: int) -> np.ndarray:
 
 # --- memory guard ----------------------------------------------------------------
 
+_AVAIL = [-1.0, 0]   # (monotonic time, bytes) of the last reading of available_bytes
+
+
 def available_bytes() -> int:
     """Memory this process may still use: ``MemAvailable`` of ``/proc/meminfo``
-    (else the physical memory), capped by ``RLIMIT_AS`` when one is set."""
+    (else the physical memory), capped by ``RLIMIT_AS`` when one is set.
+
+    Read at most every 0.2 s (the guard runs on every solver call; reading ``/proc`` costs
+    ~50 µs, more than a small solve)."""
+    import time
+
+    now = time.monotonic()
+    if 0.0 <= now - _AVAIL[0] < 0.2:
+        return _AVAIL[1]
+    _AVAIL[1] = _available_bytes()
+    _AVAIL[0] = now
+    return _AVAIL[1]
+
+
+def _available_bytes() -> int:
     avail = None
     try:
         with open("/proc/meminfo") as fh:

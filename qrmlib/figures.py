@@ -585,7 +585,10 @@ def _ep_double(H, tau_A, tau_B, gamma_A, gamma_B, g, lam):
     :func:`qrmlib.tripartite.steady_state_batch`.  Returns
     ``sigma, phi_A, phi_B``.
     """
-    from .tripartite import steady_state_batch
+    from .tripartite import _steady_state_batch
+
+    def steady_state_batch(*args, which="full"):   # one direct solve per point: independent round-off
+        return _steady_state_batch(*args, which, "auto", False)
 
     dims = (2, 2, 2)
     g = np.asarray(g, dtype=float)

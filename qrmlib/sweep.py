@@ -116,6 +116,50 @@ def _points(names, values, shape, start, stop):
     return {n: v[i] for n, v, i in zip(names, values, idx)}
 
 
+def _block_axis(shape, chunk):
+    """The axis ``a`` along which broadcast blocks are cut: the first with ``prod(shape[a+1:]) <= chunk``."""
+    for a in range(len(shape)):
+        if math.prod(shape[a + 1:]) <= chunk:
+            return a
+    return len(shape) - 1  # pragma: no cover - the last axis always qualifies
+
+
+def _block_slices(shape, chunk):
+    """Flat ``(start, stop)`` runs that are sub-grids: one index on the axes before ``a``, a run of
+    ``max(1, chunk // inner)`` indices on axis ``a``, all of the axes after it (``inner`` points)."""
+    a = _block_axis(shape, chunk)
+    inner = math.prod(shape[a + 1:])
+    L = max(1, chunk // inner)
+    out = []
+    for i in range(math.prod(shape[:a])):
+        base = i * shape[a] * inner
+        for j in range(0, shape[a], L):
+            out.append((base + j * inner, base + min(j + L, shape[a]) * inner))
+    return out, a
+
+
+def _block(names, values, shape, start, stop, a):
+    """Parameter values of the sub-grid ``start:stop`` as broadcastable arrays (open mesh, ``ndim = len(shape)``)."""
+    inner = math.prod(shape[a + 1:])
+    lead = np.unravel_index(start // (shape[a] * inner), shape[:a]) if a else ()
+    j0 = (start // inner) % shape[a]
+    L = (stop - start) // inner
+    bshape = (1,) * a + (L,) + tuple(shape[a + 1:])
+    out = {}
+    for k, (n, v) in enumerate(zip(names, values)):
+        sh = [1] * len(shape)
+        if k < a:
+            x = v[int(lead[k]):int(lead[k]) + 1]
+        elif k == a:
+            x = v[j0:j0 + L]
+            sh[k] = L
+        else:
+            x = v
+            sh[k] = v.size
+        out[n] = x.reshape(sh)
+    return out, bshape
+
+
 def estimate_bytes_per_point(func: Callable, axes, *, fixed=None, probe: int = 2048) -> float:
     """Peak working memory per grid point of ``func``, measured with ``tracemalloc`` on a probe chunk.
 
@@ -132,10 +176,15 @@ def estimate_bytes_per_point(func: Callable, axes, *, fixed=None, probe: int = 2
     return _estimate(func, names, values, fixed, probe)
 
 
-def _estimate(func, names, values, fixed, probe):
+def _estimate(func, names, values, fixed, probe, broadcast=False):
     shape = tuple(v.size for v in values)
     n = min(probe, math.prod(shape))
-    args = _points(names, values, shape, 0, n)
+    if broadcast:       # the first sub-grid of at most `probe` points
+        slices, a = _block_slices(shape, n)
+        n = slices[0][1]
+        args, _ = _block(names, values, shape, 0, n, a)
+    else:
+        args = _points(names, values, shape, 0, n)
     was = tracemalloc.is_tracing()
     if not was:
         tracemalloc.start()
@@ -179,7 +228,7 @@ def _bar(total, disable, desc):
 def grid_sweep(func: Callable, axes, *, fixed: dict | None = None, budget_bytes: int = DEFAULT_BUDGET,
                bytes_per_point: float | None = None, chunk_points: int | None = None,
                backend: str = "auto", client=None, workers: int = 1, progress: bool = True,
-               dtype=float, out_shape: tuple = ()) -> np.ndarray:
+               dtype=float, out_shape: tuple = (), broadcast: bool = False) -> np.ndarray:
     r"""Evaluate a vectorised function on the Cartesian product of parameter axes, in chunks.
 
     Parameters
@@ -218,6 +267,15 @@ def grid_sweep(func: Callable, axes, *, fixed: dict | None = None, budget_bytes:
         Of the result.
     out_shape : tuple
         Trailing shape of ``func``'s output per point.
+    broadcast : bool
+        ``False`` (default): every axis is flattened to per-point parameters (1-D arrays of the
+        chunk's points).  ``True``: each chunk is a sub-grid -- one index on the leading axes,
+        a run on one axis, all of the trailing axes -- and ``func`` receives the axes as an
+        open mesh (``ndim = len(axes)``, size 1 except along its own axis, like ``np.ix_``),
+        so that broadcasting functions keep the grid structure (e.g.
+        :func:`qrmlib.tripartite.steady_state_batch` builds one system per parameter set instead
+        of one per point); ``func`` returns the sub-grid's shape + ``out_shape``.  The same
+        chunks on both backends: bit-identical results.
 
     Returns
     -------
@@ -267,13 +325,24 @@ def grid_sweep(func: Callable, axes, *, fixed: dict | None = None, budget_bytes:
         backend = "dask" if client is not None else "numpy"
     if client is not None and backend != "dask":
         raise ValueError("a dask client needs backend='dask' (or 'auto')")
+    broadcast = _v.boolean(broadcast, "broadcast")
     if chunk_points is None:
         if bytes_per_point is None:
-            bytes_per_point = _estimate(func, names, values, fixed, 2048)
+            bytes_per_point = _estimate(func, names, values, fixed, 2048, broadcast)
         chunk_points = max(1, int(budget_bytes // max(float(bytes_per_point), 1.0)))
-    chunks = _chunk_slices(n_points, min(int(chunk_points), n_points))
+    if broadcast:
+        chunks, axis = _block_slices(shape, min(int(chunk_points), n_points))
+    else:
+        chunks = _chunk_slices(n_points, min(int(chunk_points), n_points))
 
     def run(start, stop):
+        if broadcast:
+            args, bshape = _block(names, values, shape, start, stop, axis)
+            out = np.asarray(func(**args, **fixed))
+            if out.shape != bshape + out_shape:
+                raise ValueError(f"func returned shape {out.shape} for the sub-grid {bshape}, "
+                                 f"expected {bshape + out_shape}")
+            return out.reshape((stop - start,) + out_shape).astype(dtype, copy=False)
         out = np.asarray(func(**_points(names, values, shape, start, stop), **fixed))
         if out.shape != (stop - start,) + out_shape:
             raise ValueError(f"func returned shape {out.shape} for {stop - start} points, "

@@ -586,8 +586,11 @@ class TripartiteQRM:
             self._guard(2 * g.size, f"the dense steady-state solve ({method})", n * n if method == "scaled" else 0)
         if method == "auto":
             eng = self._engine(key)
-            if eng is not None and eng.pr.ok:
-                return eng.rho(g)
+            if eng is not None:
+                try:
+                    return eng.rho(g)
+                except ValueError:      # singular reduced system: the dense path reports it
+                    pass
             s = {"full": self.gamma_A + self.gamma_B, "A": self.gamma_A, "B": self.gamma_B}[key]
             small = np.abs(g) * self._H_norm <= s
             if np.all(small):
@@ -639,27 +642,26 @@ class TripartiteQRM:
         """
         if method == "auto" and type(g) is float and g != 0.0 and math.isfinite(g):
             eng = self._engine("full")     # fast path of one Python float (the same checks hold)
-            if eng is not None and eng.pr.ok:
-                return eng.rho_scalar(g)
+            if eng is not None:
+                try:
+                    return eng.rho_scalar(g)
+                except ValueError:
+                    pass
         g = _v.g_checked(g)
         return self._solve("full", g, _v.choice(method, "method", _METHODS))
 
     def steady_state_rational(self, g, *, which="full"):
         r"""The steady state as a rational function of a real or complex coupling, from the pole-residue form.
 
-        After one setup per model and ``which`` (cached), :math:`
-ho(g)=a+\sum_keta_k\,g/(1+g\mu_k)`
+        After one setup per model and ``which`` (cached), :math:`\rho(g)=a+\sum_k\beta_k\,g/(1+g\mu_k)`
         (``_PoleResidue``) costs one small matrix-vector product per :math:`g`.  For real
         :math:`g` it is :meth:`steady_state` (``"full"``), :meth:`steady_state_A` (``"A"``) or
         :meth:`steady_state_B` (``"B"``); for complex :math:`g` it is their analytic continuation
-        (the solution of the complex system :math:`\mathcal L_g
-ho=0`, :math:`\operatorname{tr}
-ho=1`,
+        (the solution of the complex system :math:`\mathcal L_g\rho=0`, :math:`\operatorname{tr}\rho=1`,
         as in :mod:`qrmlib.series`).
 
         Accuracy: agrees with the dense solvers of :meth:`steady_state` to :math:`\le10^{-13}`
-        (absolute, entries of :math:`
-ho`) for :math:`|g|\in[10^{-6},10^3]` (tests/test_engine.py;
+        (absolute, entries of :math:`\rho`) for :math:`|g|\in[10^{-6},10^3]` (tests/test_engine.py;
         measured :math:`\lesssim5\cdot10^{-15}` on the §8 chain), including small :math:`g`.
 
         Parameters
@@ -685,15 +687,10 @@ ho`) for :math:`|g|\in[10^{-6},10^3]` (tests/test_engine.py;
         return eng.rho(g).astype(complex, copy=False)
 
     def taylor_coefficients(self, order, *, which="full"):
-        r"""Exact Taylor coefficients :math:`
-ho_g=\sum_{j\le\mathrm{order}}g^j
-ho^{(j)}` from the pole-residue form.
+        r"""Exact Taylor coefficients :math:`\rho_g=\sum_{j\le\mathrm{order}}g^j\rho^{(j)}` from the pole-residue form.
 
-        :math:`
-ho^{(0)}=a` (:math:`=
-ho_0` of (7.12)) and
-        :math:`
-ho^{(j+1)}=\sum_keta_k(-\mu_k)^j` (``_PoleResidue``): all orders in one
+        :math:`\rho^{(0)}=a` (:math:`=\rho_0` of (7.12)) and
+        :math:`\rho^{(j+1)}=\sum_k\beta_k(-\mu_k)^j` (``_PoleResidue``): all orders in one
         product, no contour; the radius of convergence is :math:`1/\max_k|\mu_k|`.
         Cross-checked against :func:`qrmlib.series.taylor_coefficients` (contour method) in
         tests/test_engine.py.
@@ -1037,7 +1034,14 @@ def _real_vec(x, perm):
 
 def _complex_vec(v, perm):
     """:math:`x=Cv` for real coordinates ``v`` ``(..., m)``."""
-    return 0.5 * ((1 + 1j) * v + (1 - 1j) * v[..., perm])
+    if np.iscomplexobj(v):
+        return 0.5 * ((1 + 1j) * v + (1 - 1j) * v[..., perm])
+    vp = v[..., perm]
+    x = np.empty(v.shape, complex)
+    x.real = v + vp
+    x.imag = v - vp
+    x *= 0.5
+    return x
 
 
 def steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, *, which="full", method="auto"):
@@ -1077,71 +1081,61 @@ def steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, *, which="ful
     -------
     ndarray, shape ``broadcast(stack shape, g.shape) + (d, d)``
     """
+    return _steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which, method, True)
+
+
+def _steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which, method, pole_residue):
+    """:func:`steady_state_batch`; ``pole_residue=False``: one reduced direct solve per point (the
+    round-off of independent solves, which ``figures._ep_double`` shows as the double-precision curve)."""
     g = _v.g_checked(g)
     method = _v.choice(method, "method", _METHODS)
     which = _v.choice(which, "which", _WHICH)
-    P = _pencil(*_stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims), which)
-    d, n = P["d"], P["n"]
+    H, tau_A, tau_B, gA, gB, dims_t, pshape = _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims)
+    n_A, n_C, n_B = dims_t
+    d = n_A * n_C * n_B
+    n = {"full": n_C, "A": n_C * n_B, "B": n_A * n_C}[which]
     d2, n2 = d * d, n * n
-    pshape = P["scale"].shape
     try:
         out_shape = np.broadcast_shapes(pshape, g.shape)
     except ValueError:
         raise ValueError(f"g of shape {g.shape} must broadcast with the parameter stack {pshape}") from None
-    _v.memory_guard(16.0 * (d2 + n2) * (int(np.prod(out_shape, dtype=int)) + (d2 + n2)),
-                    f"steady_state_batch ({int(np.prod(out_shape, dtype=int))} systems)", hint=MATRIX_FREE_HINT)
+    N = int(np.prod(out_shape, dtype=int))
+    p = int(np.prod(pshape, dtype=int))
+    _v.memory_guard(16.0 * (d2 + n2) * (N + (d2 + n2)) + 16.0 * p * (d2 + n2) * (d2 + 2 * n2),
+                    f"steady_state_batch ({N} systems)", hint=MATRIX_FREE_HINT)
+
+    def flat(x, tail):
+        return np.broadcast_to(x, pshape + tail).reshape((p,) + tail)
+
+    Hf, tAf, tBf = flat(H, (d, d)), flat(tau_A, (n_A, n_A)), flat(tau_B, (n_B, n_B))
+    gAf, gBf = flat(gA, ()), flat(gB, ()),
     ip = _flat_index(pshape, out_shape)
-    gf = np.broadcast_to(g, out_shape).ravel()
-    if method == "auto":
-        small = np.abs(gf) * P["H_norm"].reshape(-1)[ip] <= P["scale"].reshape(-1)[ip]
-    else:
-        small = np.full(gf.shape, method == "scaled")
-    out = np.empty((gf.size, d2), complex)
-    idx_s = np.flatnonzero(small)
-    if idx_s.size:
-        rows, cols = _herm_perm((d, n)), _herm_perm((n, d))  # equations (d², n²), unknowns (r: n², Y: d²)
-        A0 = _real_form(P["A0"], rows, cols).reshape((-1, n2 + d2, n2 + d2))
-        A1 = _real_form(P["A1"], rows, cols)[..., n2:]  # only the Y columns of A1 are nonzero
-        A1 = np.ascontiguousarray(A1.reshape((-1, n2 + d2, d2)))
-        rhs = _real_vec(P["rhs"], rows).reshape((-1, n2 + d2))
-        Emb = P["Emb"].reshape((-1, d2, n2))
-        pattern = np.any(A0 != 0, axis=0)
-        pattern[:, n2:] |= np.any(A1 != 0, axis=0)
-        blk = _active_block(np.any(rhs != 0, axis=0), pattern)  # e.g. a symmetry sector
-        rr, cc = blk if blk is not None else (np.arange(n2 + d2),) * 2
-        yk = np.flatnonzero(cc >= n2)                           # kept Y columns, within cc
-        A0 = np.ascontiguousarray(A0[:, rr][:, :, cc])
-        A1 = np.ascontiguousarray(A1[:, rr][:, :, cc[yk] - n2])
-        rhs = np.ascontiguousarray(rhs[:, rr])
-        for c in _chunks(idx_s.size, cc.size ** 2 * 8):
-            k = idx_s[c]
-            j, gk = ip[k], gf[k]
-            M = A0[j]
-            M[:, :, yk] += gk[:, None, None] * A1[j]
-            v = np.zeros((k.size, n2 + d2))
-            v[:, cc] = _batched_solve_rhs(M, rhs[j])
-            z = _complex_vec(v, cols)
-            out[k] = np.einsum("kij,kj->ki", Emb[j], z[:, :n2]) + gk[:, None] * z[:, n2:]
-    idx_b = np.flatnonzero(~small)
-    if idx_b.size:
-        perm = _herm_perm((d,))
-        onev = np.eye(d, dtype=complex).reshape(-1)
-        w = (P["scale"] / d)[..., None] * onev
-        L0 = _real_form(P["L0"] - w[..., :, None] * onev, perm, perm).reshape((-1, d2, d2))
-        L1 = _real_form(P["L1"], perm, perm).reshape((-1, d2, d2))
-        rhs = -_real_vec(w, perm).reshape((-1, d2))
-        blk = _active_block(np.any(rhs != 0, axis=0), np.any(L0 != 0, axis=0) | np.any(L1 != 0, axis=0))
-        rr, cc = blk if blk is not None else (np.arange(d2),) * 2
-        L0 = np.ascontiguousarray(L0[:, rr][:, :, cc])
-        L1 = np.ascontiguousarray(L1[:, rr][:, :, cc])
-        rhs = np.ascontiguousarray(rhs[:, rr])
-        for c in _chunks(idx_b.size, cc.size ** 2 * 8):
-            k = idx_b[c]
-            j, gk = ip[k], gf[k]
-            v = np.zeros((k.size, d2))
-            v[:, cc] = _batched_solve_rhs(L0[j] + gk[:, None, None] * L1[j], rhs[j])
-            out[k] = _complex_vec(v, perm)
-    return _finish(out.reshape(out_shape + (d, d)))
+    order = np.argsort(ip, kind="stable")         # the points grouped by parameter set, N // p each
+    reps = N // p
+    gs = np.broadcast_to(g, out_shape).ravel()[order].reshape(p, reps)
+    out = np.empty((p, reps, d2))
+    # parameter sets in chunks of ~64 MB of working space (the columns of the reduced systems)
+    step = max(1, int((1 << 26) // (16 * 8 * (d2 + n2) * d2)))
+    for a in range(0, p, step):
+        sl = slice(a, min(a + step, p))
+        R = ReducedStack(Hf[sl], tAf[sl], tBf[sl], gAf[sl], gBf[sl], dims_t, which)
+        gc = gs[sl]
+        todo = np.ones(gc.shape, bool)
+        if method == "auto" and reps >= 8 and pole_residue:
+            # many couplings per parameter set: its pole-residue form (one eig), then one product per set
+            pr = PoleResidueStack(R)
+            out[sl] = pr.eval_grid(gc)
+            todo[pr.ok] = False
+        jj, kk = np.nonzero(todo)
+        for c in _chunks(jj.size, R.A0.shape[-1] ** 2 * 8):
+            out[sl][jj[c], kk[c]] = R.solve(gc[jj[c], kk[c]], jj[c], method)
+    out = out.reshape(N, d2)
+    if np.any(order != np.arange(N)):
+        res = np.empty((N, d2))
+        res[order] = out
+        out = res
+    out /= out[:, np.arange(d) * (d + 1)].sum(-1, keepdims=True)
+    return _complex_vec(out, _herm_perm((d,))).reshape(out_shape + (d, d))
 
 
 def _batched_solve_rhs(M, b):
@@ -1451,59 +1445,14 @@ def _active_block(rhs_nonzero, pattern):
 
 # --- the per-model engine: real, sector-reduced system and its pole-residue form (issue 10) ----------
 
-#: agreement required between the pole-residue form and the direct reduced solves at the self-check
-#: points (else the engine falls back to one reduced solve per g)
-_PR_CHECK_TOL = 1e-12
+from ._reduced import PR_CHECK_TOL as _PR_CHECK_TOL  # noqa: E402
+from ._reduced import PoleResidueStack, ReducedStack  # noqa: E402
 
-
-class _Reduced:
-    r"""The rescaled steady-state system of one parameter set, real and restricted to its active sector.
-
-    Built from the complex pencil of :func:`steady_state_pencil` (no leading axes): the real
-    form (``_real_form``) of :math:`A_0, A_1`, restricted to the rows/columns that carry the
-    right-hand side (``_active_block``: for the §8 chain the charge-0 sector, 22 of 68
-    unknowns), and the real form of :math:`E` so that
-    :math:`\rho(g)=E(r)+gY` is assembled in the real coordinates of ``_real_form`` (an exactly
-    Hermitian result for real :math:`g`).  ``solve(g)`` is one batched real (or, for complex
-    :math:`g`, complex) solve; :class:`_PoleResidue` turns the same data into a rational
-    function of :math:`g`.
-    """
-
-    def __init__(self, P):
-        d, n = P["d"], P["n"]
-        d2, n2 = d * d, n * n
-        self.d, self.n, self.d2, self.n2 = d, n, d2, n2
-        rows, cols = _herm_perm((d, n)), _herm_perm((n, d))
-        A0 = _real_form(P["A0"], rows, cols)
-        A1 = _real_form(P["A1"], rows, cols)
-        rhs = _real_vec(P["rhs"], rows)
-        blk = _active_block_cached(rhs != 0, (A0 != 0) | (A1 != 0))
-        rr, cc = blk if blk is not None else (np.arange(n2 + d2),) * 2
-        self.cc = cc
-        self.A0 = np.ascontiguousarray(A0[np.ix_(rr, cc)])
-        self.A1 = np.ascontiguousarray(A1[np.ix_(rr, cc)])
-        self.b = np.ascontiguousarray(rhs[rr])
-        self.kr = np.flatnonzero(cc < n2)              # kept r unknowns (positions within cc)
-        self.ky = np.flatnonzero(cc >= n2)             # kept Y unknowns
-        perm_d, perm_n = _herm_perm((d,)), _herm_perm((n,))
-        self.perm_d = perm_d
-        Er = _real_form(P["Emb"], perm_d, perm_n)      # (d², n²), real coordinates
-        self.Er = np.ascontiguousarray(Er[:, cc[self.kr]])
-        self.Yc = cc[self.ky] - n2                     # the rho coordinates of the kept Y unknowns
-        self.s, self.H_norm = float(P["scale"]), float(P["H_norm"])
-
-    def rho_coords(self, v, g):
-        """Real coordinates ``(..., d²)`` of :math:`\\rho=E(r)+gY` from the reduced solutions ``v``."""
-        out = np.einsum("ij,...j->...i", self.Er, v[..., self.kr])
-        out[..., self.Yc] += g[..., None] * v[..., self.ky]
-        return out
-
-    def solve(self, g):
-        """Reduced direct solves at the couplings ``g`` (any shape, real or complex)."""
-        g = np.asarray(g)
-        M = self.A0 + g[..., None, None] * self.A1
-        v = _batched_solve_rhs(M.reshape((-1,) + M.shape[-2:]), np.broadcast_to(self.b, (g.size, self.b.size)))
-        return self.rho_coords(v.reshape(g.shape + (-1,)), g)
+#: at most this many couplings per call are solved directly (one reduced solve each); more build the
+#: pole-residue form once (cached) and evaluate it
+_DIRECT_MAX = 4
+#: calls on one engine solved directly before the pole-residue form is built
+_DIRECT_CALLS = 4
 
 
 class _PoleResidue:
@@ -1532,34 +1481,10 @@ class _PoleResidue:
     the caller solves per :math:`g`.
     """
 
-    def __init__(self, red, check):
-        self.ok = False
-        A0 = red.A0
-        try:
-            with np.errstate(all="raise"):
-                lu = _lu(A0)
-                z = _lu_solve(lu, red.b)
-                ky, kr = red.ky, red.kr
-                K = _lu_solve(lu, red.A1[:, ky])            # (m, nY): the nonzero columns of K
-            KYY, KrY = K[ky], K[kr]
-            from scipy.linalg import eig
-
-            mu, wl, wr = eig(KYY, left=True, right=True)
-            scale = max(float(np.max(np.abs(mu))), np.finfo(float).tiny) if mu.size else 1.0
-            nz = np.abs(mu) > 1e-7 * scale
-            mu, wl, wr = mu[nz], wl[:, nz], wr[:, nz]
-            c = np.linalg.solve(np.conj(wl.T) @ wr, np.conj(wl.T) @ z[ky])
-            # B = iota_Y - E K_rY  (real coordinates of rho)
-            Bw = -(red.Er @ (KrY @ wr))
-            Bw[red.Yc] += wr
-            self.beta = np.ascontiguousarray(Bw * c[None, :])
-            self.mu = mu
-            self.a = red.Er @ z[kr]
-        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
-            return
-        if not np.all(np.isfinite(self.beta)):
-            return
-        self.ok = check(self)
+    def __init__(self, R):
+        prs = PoleResidueStack(R)
+        self.ok = bool(prs.ok[0])
+        self.mu, self.beta, self.a = prs.mu[0], prs.beta[0], prs.a[0]
 
     def __call__(self, g):
         """Real coordinates ``g.shape + (d²,)`` of :math:`\\rho(g)` (real part for real ``g``)."""
@@ -1569,118 +1494,62 @@ class _PoleResidue:
         return out.real if not np.iscomplexobj(g) else out
 
 
-def _lu(A):
-    from scipy.linalg import lu_factor
-
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lu = lu_factor(A, check_finite=False)
-    piv = np.abs(np.diag(lu[0]))
-    if not np.all(np.isfinite(lu[0])) or np.min(piv) <= 1e-14 * max(np.max(piv), 1e-300):
-        raise np.linalg.LinAlgError("singular")
-    return lu
-
-
-def _lu_solve(lu, b):
-    from scipy.linalg import lu_solve
-
-    return lu_solve(lu, b, check_finite=False)
-
-
-class _Bordered:
-    """The bordered system ``(L0 - w 1^t + g L1) x = -w`` of one parameter set, real and sector-reduced."""
-
-    def __init__(self, P):
-        d = P["d"]
-        d2 = d * d
-        perm = _herm_perm((d,))
-        onev = np.eye(d, dtype=complex).reshape(-1)
-        w = (float(P["scale"]) / d) * onev
-        L0 = _real_form(P["L0"] - w[:, None] * onev, perm, perm)
-        L1 = _real_form(P["L1"], perm, perm)
-        rhs = -_real_vec(w, perm)
-        blk = _active_block_cached(rhs != 0, (L0 != 0) | (L1 != 0))
-        rr, cc = blk if blk is not None else (np.arange(d2),) * 2
-        self.cc, self.d2 = cc, d2
-        self.L0 = np.ascontiguousarray(L0[np.ix_(rr, cc)])
-        self.L1 = np.ascontiguousarray(L1[np.ix_(rr, cc)])
-        self.b = np.ascontiguousarray(rhs[rr])
-
-    def solve(self, g):
-        g = np.asarray(g)
-        M = (self.L0 + g[..., None, None] * self.L1).reshape((-1,) + self.L0.shape)
-        v = _batched_solve_rhs(M, np.broadcast_to(self.b, (M.shape[0], self.b.size)))
-        out = np.zeros((M.shape[0], self.d2), v.dtype)
-        out[:, self.cc] = v
-        return out.reshape(g.shape + (self.d2,))
-
-
 class _Engine:
     r"""Everything one steady state (``"full"``, ``"A"`` or ``"B"``) of one parameter set needs, built once.
 
-    The pencil of :func:`steady_state_pencil`, its real sector-reduced form (:class:`_Reduced`),
-    the reduced bordered system (:class:`_Bordered`, for :math:`|g|\,\|H\|>s`) and the
-    pole-residue form (:class:`_PoleResidue`), which, once it passed its self-check, gives
-    :math:`\rho(g)` for any number of real or complex :math:`g` at the cost of one small
-    matrix-vector product each.
+    The real sector-reduced scaled system (:class:`qrmlib._reduced.ReducedStack`, built directly from
+    the closed-form operators, its structure cached per ``dims`` and zero pattern), the reduced
+    bordered system (lazily, for :math:`|g|\,\|H\|>s`) and, lazily, the pole-residue form
+    (:class:`_PoleResidue`), which, once it passed its self-check, gives :math:`\rho(g)` for any
+    number of real or complex :math:`g` at the cost of one small matrix-vector product each.
+    A call with at most ``_DIRECT_MAX`` couplings does not build it: one reduced solve each.
     """
 
     def __init__(self, H, tau_A, tau_B, gA, gB, dims, which):
-        P = _pencil(H, tau_A, tau_B, np.asarray(gA, float), np.asarray(gB, float), dims, (), which)
-        self.d = P["d"]
-        self.red = _Reduced(P)
-        self.s, self.H_norm = self.red.s, self.red.H_norm
-        self._P = P
-        self.perm = self.red.perm_d
-        self.diag = np.arange(self.d) * (self.d + 1)
-        self.pr = _PoleResidue(self.red, self._check)
-
+        self.R = ReducedStack(H[None], tau_A[None], tau_B[None], gA, gB, dims, which)
+        self.d = d = self.R.d
+        self.s, self.H_norm = float(self.R.s[0]), float(self.R.H_norm[0])
+        self.perm = _herm_perm((d,))
+        self.diag = np.arange(d) * (d + 1)
 
     @cached_property
-    def bordered(self):
-        return _Bordered(self._P)
+    def red(self):
+        """The reduced scaled pencil of this parameter set: ``A0``, ``A1`` ``(m, m)``, ``b`` ``(m,)``."""
+        from types import SimpleNamespace
+
+        return SimpleNamespace(A0=self.R.A0[0], A1=self.R.A1[0], b=self.R.b[0])
+
+    @cached_property
+    def pr(self):
+        return _PoleResidue(self.R)
 
     def direct(self, g):
         """Real coordinates of rho(g) from the reduced direct solves (scaled / bordered as ``"auto"``)."""
         g = np.asarray(g)
-        small = np.abs(g) * self.H_norm <= self.s
-        out = np.empty(g.shape + (self.d * self.d,), np.result_type(g, float))
-        if np.any(small):
-            out[small] = self.red.solve(g[small])
-        if not np.all(small):
-            out[~small] = self.bordered.solve(g[~small])
-        return out
+        gf = g.reshape(-1)
+        return self.R.solve(gf, np.zeros(gf.size, int)).reshape(g.shape + (self.d * self.d,))
 
-    def _check(self, pr):
-        r"""Self-check of the pole-residue form: against the reduced scaled solve where
-        :math:`|g|\,\|H\|\le s` (there the bordered system is ill-conditioned), by the residual
-        :math:`\|\mathcal L_g\rho\|` beyond (where :math:`\mathcal L_g` bordered is well conditioned)."""
-        u = self.s / max(self.H_norm, 1e-300)
-        t = np.array([1e-6, 1e-3, 1e-1, 1.0]) * u
-        try:
-            ref = self.red.solve(t)
-        except ValueError:
-            return False
-        ref = ref / ref[..., self.diag].sum(-1, keepdims=True)
-        got = pr(t)
-        got = got / got[..., self.diag].sum(-1, keepdims=True)
-        if not np.max(np.abs(got - ref)) <= _PR_CHECK_TOL:
-            return False
-        t = np.array([10.0, 1e3]) * u
-        x = _complex_vec(pr(t), self.perm)
-        x = x / x[..., self.diag].sum(-1, keepdims=True)
-        res = x @ self._P["L0"].T + t[:, None] * (x @ self._P["L1"].T)
-        return bool(np.max(np.abs(res)) <= 0.1 * _PR_CHECK_TOL * (self.s + t[-1] * self.H_norm))
+    def _use_pr(self, size):
+        """Whether to evaluate the pole-residue form: a call with more than ``_DIRECT_MAX`` couplings,
+        or the ``_DIRECT_CALLS + 1``-th call on this engine (repeated calls amortise its build)."""
+        if "pr" not in self.__dict__:
+            self._calls = getattr(self, "_calls", 0) + 1
+            if size <= _DIRECT_MAX and self._calls <= _DIRECT_CALLS:
+                return False
+        return self.pr.ok
 
     def coords(self, g):
-        return self.pr(g) if self.pr.ok else self.direct(g)
+        if self._use_pr(np.size(g)):
+            return self.pr(g)
+        return self.direct(g)
 
     def rho_scalar(self, g):
         """:meth:`rho` for one Python float."""
-        pr = self.pr
-        v = pr.a + (pr.beta @ (g / (1.0 + g * pr.mu))).real
+        if self._use_pr(1):
+            pr = self.pr
+            v = pr.a + (pr.beta @ (g / (1.0 + g * pr.mu))).real
+        else:
+            v = self.R.solve(np.array([g]), np.zeros(1, int))[0]
         v /= v[self.diag].sum()
         return ((0.5 + 0.5j) * v + (0.5 - 0.5j) * v[self.perm]).reshape(self.d, self.d)
 

@@ -832,10 +832,10 @@ def build_registry():
     AX = {"x": np.linspace(0.0, 1.0, 3), "y": np.arange(2.0)}
     add(Sw + "grid_sweep", sweep.grid_sweep,
         dict(func=f_xy, axes=AX, fixed=None, budget_bytes=1 << 20, bytes_per_point=None, chunk_points=4,
-             backend="numpy", workers=1, progress=False, dtype=float, out_shape=()),
+             backend="numpy", workers=1, progress=False, dtype=float, out_shape=(), broadcast=False),
         dict(func=k_callable, axes=k_axes, fixed=k_dict_opt, budget_bytes=k_count, bytes_per_point=k_posreal_opt,
              chunk_points=k_count_opt, backend=k_option, workers=k_count, progress=k_bool, dtype=k_dtype,
-             out_shape=k_out_shape),
+             out_shape=k_out_shape, broadcast=k_bool),
         extra=[("client", "not a dask client", dict(client="abc"))])
     add(Sw + "estimate_bytes_per_point", sweep.estimate_bytes_per_point, dict(func=f_xy, axes=AX, fixed=None, probe=4),
         dict(func=k_callable, axes=k_axes, fixed=k_dict_opt, probe=k_count))

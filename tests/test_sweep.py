@@ -110,3 +110,55 @@ def test_dask_distributed_cluster_identical_to_numpy(reference, local_cluster):
     a = grid_sweep(sigma, AXES, chunk_points=100, backend="numpy", progress=False)
     b = grid_sweep(sigma, AXES, chunk_points=100, client=local_cluster, progress=False)
     assert b.dtype == a.dtype and np.array_equal(a, b) and np.array_equal(a, reference)
+
+
+# --- broadcast=True: sub-grid chunks, axes as an open mesh (issue 10, item 4) -----------------------
+
+def _outer(x, y, z):
+    return np.sin(x) * y + z ** 2
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 7, 12, 60, 1000])
+def test_broadcast_chunks_are_bit_identical_to_the_flat_sweep(chunk):
+    axes = {"x": np.linspace(0, 1, 5), "y": np.arange(3.0), "z": np.linspace(-1, 1, 4)}
+    flat = grid_sweep(_outer, axes, chunk_points=chunk, progress=False)
+    bc = grid_sweep(_outer, axes, chunk_points=chunk, progress=False, broadcast=True)
+    assert bc.shape == (5, 3, 4) and np.array_equal(bc, flat)
+
+
+def test_broadcast_keeps_the_grid_structure_of_steady_state_batch():
+    from qrmlib import models as M
+    from qrmlib.tripartite import steady_state_batch
+
+    P = M.FIG_PARAMS
+    H = M.three_qubit_hamiltonian(P["e_A"], P["e_B"], P["e_C"], P["U"], P["J_alpha"], P["J_beta"])
+    seen = []
+
+    def pop(t_B, g):
+        seen.append((t_B.shape, g.shape))
+        rho = steady_state_batch(H, M.reset_state(0.6), M.reset_state(t_B), P["gamma_A"], P["gamma_B"],
+                                 (2, 2, 2), g)
+        return np.real(rho[..., 0, 0])
+
+    axes = {"t_B": np.linspace(0.1, 0.9, 6), "g": np.logspace(-2, 1, 40)}
+    out = grid_sweep(pop, axes, chunk_points=80, progress=False, broadcast=True)
+    assert all(s == ((2, 1), (1, 40)) for s in seen)                 # 2 rows of 40 g per chunk
+    ref = np.real(steady_state_batch(H, M.reset_state(0.6), M.reset_state(axes["t_B"])[:, None],
+                                     P["gamma_A"], P["gamma_B"], (2, 2, 2), axes["g"])[..., 0, 0])
+    assert np.array_equal(out, ref)
+
+
+def test_broadcast_dask_threads_bit_identical():
+    pytest.importorskip("dask")
+    axes = {"x": np.linspace(0, 1, 5), "y": np.arange(3.0), "z": np.linspace(-1, 1, 4)}
+    a = grid_sweep(_outer, axes, chunk_points=7, progress=False, broadcast=True)
+    b = grid_sweep(_outer, axes, chunk_points=7, progress=False, broadcast=True, backend="dask")
+    assert np.array_equal(a, b)
+
+
+def test_broadcast_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match="sub-grid"):
+        grid_sweep(lambda x, y: np.zeros(3), {"x": np.arange(2.0), "y": np.arange(3.0)},
+                   chunk_points=3, progress=False, broadcast=True)
+    with pytest.raises(TypeError, match="broadcast"):
+        grid_sweep(_outer, {"x": np.arange(2.0), "y": np.arange(3.0), "z": np.arange(1.0)}, broadcast="yes")

@@ -70,3 +70,17 @@ def test_verdict_claims_write_math_in_unicode():
                 if re.search(r"\\|_\{|\^\{|\$", m.group(2)):
                     bad.append(f"{src.name}: {m.group(2)[:70]!r}")
     assert not bad, "\n".join(bad)
+
+
+def test_statement_boxes_carry_their_own_numbers():
+    """Every prf box is `:nonumber:` with the paper's (or the companion's) number in its
+    title: Sphinx numbering is off (numfig), and a numbered box would crash sphinx-proof."""
+    import re
+
+    problems = []
+    for src in sorted((ROOT / "book").glob("*.md")):
+        text = src.read_text(encoding="utf8")
+        for m in re.finditer(r"^```\{prf:(?!ref)[a-z]+\}(.*)\n((?::[a-z-]+:.*\n)*)", text, flags=re.M):
+            if ":nonumber:" not in m.group(2):
+                problems.append(f"{src.name}: {m.group(0).splitlines()[0][:70]} lacks :nonumber:")
+    assert not problems, "\n".join(problems)

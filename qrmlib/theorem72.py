@@ -527,7 +527,7 @@ def verify_record(record, *, g=(1e-3, 2e-3, 4e-3)):
     -------
     Verification
         ``exact_over_g2`` :math:`=\sigma(\rho^+_g)/g^2` from the exact steady states
-        (:meth:`TripartiteQRM.entropy_production`), ``sigma2`` :math:`=\sigma^{(2)}(\lambda^*)` from
+        (:meth:`qrmlib.tripartite.TripartiteQRM.entropy_production`), ``sigma2`` :math:`=\sigma^{(2)}(\lambda^*)` from
         the stored coefficients, ``recomputed`` the quadratic recomputed from the matrices.
     """
     m = model_from_record(record)

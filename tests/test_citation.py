@@ -137,9 +137,7 @@ def test_citation_cff_is_archive_ready(cff):
     assert cff["repository-code"] == _repository_url()
     paper = cff["preferred-citation"]
     assert paper["doi"] == PAPER_DOI
-    assert {"type": "doi", "value": PAPER_DOI} in [
-        {k: i[k] for k in ("type", "value")} for i in paper["identifiers"]
-    ]
+    assert {"type": "doi", "value": PAPER_DOI} in [{k: i[k] for k in ("type", "value")} for i in paper["identifiers"]]
 
 
 def test_zenodo_metadata(zenodo, cff, pyproject):

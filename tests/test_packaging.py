@@ -60,10 +60,10 @@ def _version() -> str:
 
 
 def _make_extras() -> set[str]:
-    """The extras that the Makefile's pip install of the package pulls."""
+    """The extras that `make` installs: its ``EXTRAS :=`` line (the lock covers exactly these)."""
     text = (ROOT / "Makefile").read_text(encoding="utf8")
-    found = re.findall(r"""pip install[^\n]*-e\s+["']?\.\[([^\]]+)\]""", text)
-    assert found, "the Makefile installs the package with `pip install -e .[...]`"
+    found = re.findall(r"^EXTRAS\s*:=\s*(\S+)\s*$", text, flags=re.M)
+    assert len(found) == 1, "the Makefile names the extras it installs once, as `EXTRAS := a,b`"
     return {e.strip() for e in found[0].split(",")}
 
 
@@ -102,7 +102,7 @@ def test_environment_python_floor_matches_requires_python(environment, pyproject
     conda, _ = _env_parts(environment)
     pythons = [c for c in conda if re.match(r"^python\b", c)]
     assert len(pythons) == 1, f"environment.yml names python once: {conda}"
-    env_spec = SpecifierSet(pythons[0][len("python"):].replace(" ", ""))
+    env_spec = SpecifierSet(pythons[0][len("python") :].replace(" ", ""))
     project_spec = SpecifierSet(pyproject["project"]["requires-python"])
     assert env_spec == project_spec, (
         f"environment.yml has python{env_spec}, pyproject.toml requires-python {project_spec}"
@@ -126,11 +126,9 @@ def test_environment_conda_packages_are_declared_identically(environment, pyproj
         name = re.split(r"[<>=!~ ]", dep, maxsplit=1)[0].lower()
         if name in ("python", "pip"):
             continue
-        spec = str(SpecifierSet(dep[len(name):].replace(" ", "")))
+        spec = str(SpecifierSet(dep[len(name) :].replace(" ", "")))
         assert name in declared, f"environment.yml installs {name}, which pyproject.toml lacks"
-        assert spec in declared[name], (
-            f"environment.yml pins {name}{spec}, pyproject.toml {sorted(declared[name])}"
-        )
+        assert spec in declared[name], f"environment.yml pins {name}{spec}, pyproject.toml {sorted(declared[name])}"
 
 
 # --------------------------------------------------------------------------

@@ -59,10 +59,11 @@ book: $(STAMP)
 # 2. the site gates (tests/test_site.py): the book built like `make book` with
 #    -W -n --keep-going but from those stored outputs (no second execution),
 #    zero warnings, nothing loaded from the network, internal links, and every
-#    page in headless Chromium (screenshots in _build/screenshots/).
+#    page in headless Chromium (screenshots in _build/screenshots/); then
+#    tests/test_pdf.py prints that site into the PDF of `make pdf` and checks it.
 test: $(STAMP)
-	$(BIN)/python -m pytest tests notebooks $(NBVAL_OPTS) --ignore=tests/test_site.py
-	$(BIN)/python -m pytest tests/test_site.py
+	$(BIN)/python -m pytest tests notebooks $(NBVAL_OPTS) --ignore=tests/test_site.py --ignore=tests/test_pdf.py
+	$(BIN)/python -m pytest tests/test_site.py tests/test_pdf.py
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/notebooks.py build

@@ -19,8 +19,10 @@ Without a built site (``_build/html/index.html``) the tests skip, except where
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -50,7 +52,20 @@ def printed():
         pytest.skip(f"no Chromium at {pdf_tool.CHROMIUM}")
     from pypdf import PdfReader
 
-    report = pdf_tool.build_pdf(HTML, pdf_tool.OUT, log=lambda *_: None)
+    # a subprocess: the site tests' Playwright (sync API) may still be running in this one
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "pdf.py"), "--html", str(HTML), "--out", str(pdf_tool.OUT)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    sidecar = pdf_tool.OUT.with_suffix(".json")
+    if not sidecar.is_file():
+        pytest.fail(f"tools/pdf.py wrote no {sidecar}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    report = json.loads(sidecar.read_text(encoding="utf8"))
+    if proc.returncode != 0 and not any(p["clipped"] for p in report["pages"]):
+        pytest.fail(f"tools/pdf.py failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     reader = PdfReader(str(pdf_tool.OUT))
     texts = [page.extract_text() or "" for page in reader.pages]
     return report, reader, texts

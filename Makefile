@@ -44,7 +44,7 @@ $(VENV_PY):
 	$(PYTHON) -m venv $(VENV)
 	touch $@
 
-$(STAMP): pyproject.toml $(LOCK) | $(VENV_PY)
+$(STAMP): pyproject.toml $(LOCK) $(VENV_PY)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .

@@ -178,7 +178,9 @@ def test_make_installs_from_the_lock():
     assert re.search(r"^LOCK\s*:=\s*requirements/lock\.txt\s*$", text, flags=re.M)
     assert re.search(r"pip install[^\n]*-r \$\(LOCK\)", text), "make installs the lock"
     assert re.search(r"pip install[^\n]*--no-deps -e \.\s*$", text, flags=re.M), "then qrmlib, without deps"
-    assert re.search(r"^\$\(STAMP\):[^\n]*\$\(LOCK\)[^\n]*\$\(VENV_PY\)", text, flags=re.M), "a new lock or Python reinstalls"
+    assert re.search(r"^\$\(STAMP\):[^\n]*\$\(LOCK\)[^\n]*\$\(VENV_PY\)", text, flags=re.M), (
+        "a new lock or Python reinstalls"
+    )
     assert re.search(r"^PYTHON \?= ", text, flags=re.M), "make takes PYTHON=..."
 
 

@@ -1,11 +1,21 @@
 # The README's two commands: `make book` and `make test`.  Both create the
-# virtual environment on first use (python3 -m venv) and reinstall only when
-# pyproject.toml changes (stamp file .venv/.installed).
+# virtual environment on first use ($(PYTHON) -m venv) and install it from the lock
+# file requirements/lock.txt (exact versions, one universal lock for Python
+# 3.10-3.13, written by uv from pyproject.toml's ranges: `make lock`), then the
+# package itself without dependencies.  They reinstall only when pyproject.toml or
+# the lock changes (stamp file .venv/.installed), and recreate the venv when
+# PYTHON names another Python version: e.g. `make test PYTHON=python3.13`.
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements/lock.txt
+# The extras that the lock covers and `make` installs (tests/test_packaging.py
+# checks environment.yml and the lock against this line).
+EXTRAS := book,test,dask
+PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+VENV_PY := $(VENV)/.python-$(PYVER)
 
 # Tiny matrices: multi-threaded BLAS only costs time (measured up to 50x slower).
 export OPENBLAS_NUM_THREADS := 1
@@ -14,6 +24,8 @@ export MKL_NUM_THREADS := 1
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
+comma := ,
+
 # The chapters are MyST Markdown notebooks in book/ (the sources); `make notebooks`
 # writes their executed copies to notebooks/ (what nbval checks and readers download).
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
@@ -21,16 +33,21 @@ NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 BENCH_OPTS ?=
 NBVAL_OPTS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: venv book test notebooks figures bench search clean
+.PHONY: venv book test notebooks figures bench search lint lab lock pdf clean
 
 venv: $(STAMP)
 
-$(BIN)/python:
+# a venv of another Python version is replaced, not reused
+$(VENV_PY):
+	@test -n "$(PYVER)" || { echo "make: PYTHON=$(PYTHON) is not a working Python"; exit 1; }
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
+	touch $@
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml $(LOCK) $(VENV_PY)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[book,test,dask]"
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 # --all: re-read (and so re-execute) every chapter even when only qrmlib changed.
@@ -42,10 +59,11 @@ book: $(STAMP)
 # 2. the site gates (tests/test_site.py): the book built like `make book` with
 #    -W -n --keep-going but from those stored outputs (no second execution),
 #    zero warnings, nothing loaded from the network, internal links, and every
-#    page in headless Chromium (screenshots in _build/screenshots/).
+#    page in headless Chromium (screenshots in _build/screenshots/); then
+#    tests/test_pdf.py prints that site into the PDF of `make pdf` and checks it.
 test: $(STAMP)
-	$(BIN)/python -m pytest tests notebooks $(NBVAL_OPTS) --ignore=tests/test_site.py
-	$(BIN)/python -m pytest tests/test_site.py
+	$(BIN)/python -m pytest tests notebooks $(NBVAL_OPTS) --ignore=tests/test_site.py --ignore=tests/test_pdf.py
+	$(BIN)/python -m pytest tests/test_site.py tests/test_pdf.py
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/notebooks.py build
@@ -62,5 +80,27 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/run.py $(BENCH_OPTS)
 
+# ruff: lint and format check (configured in pyproject.toml)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# the notebooks in JupyterLab, from the venv (the [lab] extra, not locked)
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/jupyter lab notebooks/
+
+# rewrite the lock from pyproject.toml's ranges (needs the network)
+lock: | $(VENV_PY)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/python -m uv pip compile pyproject.toml $(foreach e,$(subst $(comma), ,$(EXTRAS)),--extra $(e)) \
+	    --universal --python-version 3.10 -o $(LOCK)
+
+# one PDF of the whole companion: the built site (make book, if missing) printed
+# page by page in toc order by headless Chromium, merged into _build/pdf/
+pdf: $(STAMP)
+	test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python tools/pdf.py
+
 clean:
-	rm -rf _build .pytest_cache .hypothesis
+	rm -rf _build .pytest_cache .hypothesis build dist

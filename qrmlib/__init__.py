@@ -65,6 +65,7 @@ from .reset import (
 )
 from .tripartite import TripartiteQRM
 
+#: The one place the version is written (pyproject.toml reads it; see CHANGELOG.md).
 __version__ = "0.1.0"
 
 

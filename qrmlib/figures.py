@@ -1176,6 +1176,11 @@ def main(argv: Iterable[str] | None = None) -> list[Path]:
     parser.add_argument("--outdir", default="book/figures", help="output directory (default: book/figures)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(None if argv is None else list(argv))
+    try:
+        import matplotlib  # noqa: F401  (drawing needs it; the data functions do not)
+    except ImportError:
+        parser.exit(1, "python -m qrmlib.figures draws with matplotlib, which is not installed: "
+                       "pip install 'qrmlib[figures]' (or the 'qrmlib[notebook]' extra of the chapters)\n")
     if args.only is None:
         numbers = sorted(FIGURES)
     else:

@@ -55,10 +55,12 @@ def _merge_streams(outputs):
 
 def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop volatile metadata, number cell ids, keep outputs."""
-    nb.metadata = nbformat.from_dict({
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    })
+    nb.metadata = nbformat.from_dict(
+        {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        }
+    )
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"
         cell.metadata = nbformat.from_dict({k: v for k, v in cell.metadata.items() if k in KEEP_CELL_METADATA})
@@ -66,8 +68,9 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell["outputs"] = _merge_streams(cell.get("outputs", []))
             for out in cell.get("outputs", []):
                 if "metadata" in out:
-                    out["metadata"] = nbformat.from_dict({k: v for k, v in out["metadata"].items()
-                                                          if k not in ("execution",)})
+                    out["metadata"] = nbformat.from_dict(
+                        {k: v for k, v in out["metadata"].items() if k not in ("execution",)}
+                    )
         cell.pop("attachments", None) if cell.cell_type != "markdown" else None
     nb.nbformat, nb.nbformat_minor = 4, 5
     return nb
@@ -76,7 +79,7 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def _repository() -> tuple[str, str]:
     """``repository.url`` and ``repository.branch`` of ``_config.yml`` (no YAML parser needed)."""
     text = (ROOT / "_config.yml").read_text(encoding="utf-8")
-    block = text[text.index("\nrepository:"):]
+    block = text[text.index("\nrepository:") :]
     url = re.search(r"^\s+url:\s*(\S+)", block, re.M).group(1)
     branch = re.search(r"^\s+branch:\s*(\S+)", block, re.M)
     return url, branch.group(1) if branch else "main"
@@ -113,8 +116,7 @@ def build(names=None) -> list[Path]:
             continue
         nb = convert(src)
         print(f"executing {src.relative_to(ROOT)} ...", flush=True)
-        NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
-                       resources={"metadata": {"path": str(OUT)}}).execute()
+        NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(OUT)}}).execute()
         nb = _clean(nb)
         dest = OUT / f"{src.stem}.ipynb"
         nbformat.validate(nb)
@@ -151,8 +153,10 @@ def mismatches() -> list[str]:
         a, b = _source_code(src), b[1:]
         if a != b:
             n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-            problems.append(f"{dest.relative_to(ROOT)} differs from {src.relative_to(ROOT)} "
-                            f"(first at code cell {n}; {len(a)} vs {len(b)} code cells): run `make notebooks`")
+            problems.append(
+                f"{dest.relative_to(ROOT)} differs from {src.relative_to(ROOT)} "
+                f"(first at code cell {n}; {len(a)} vs {len(b)} code cells): run `make notebooks`"
+            )
     stems = {s.stem for s in srcs}
     for extra in sorted(OUT.glob("*.ipynb")):
         if extra.stem not in stems:

@@ -357,11 +357,18 @@ def fig1_data(*, delta: float = 0.7, gammas=(1.0, 0.5, 1.0 / 3.0), eps: float = 
     }
 
 
+def _rasterize(artist) -> None:
+    """Rasterize a dense artist in the vector (PDF) output, where the artist supports it
+    (Matplotlib < 3.11 warns for contour sets, whose draw does not)."""
+    if getattr(artist.draw, "_supports_rasterization", False):
+        artist.set_rasterized(True)
+
+
 def _contour_panel(fig, ax, x, y, z, letter, xlabel, ylabel, levels=20):
     cs = ax.contourf(x, y, z, levels=levels, cmap="viridis")
-    cs.set_rasterized(True)
+    _rasterize(cs)
     lines = ax.contour(x, y, z, levels=cs.levels, colors="k", linewidths=0.3, alpha=0.5)
-    lines.set_rasterized(True)
+    _rasterize(lines)
     cb = fig.colorbar(cs, ax=ax)
     cb.set_label(r"$\sigma(\rho^+)$")
     ax.set_xlabel(xlabel)

@@ -375,7 +375,7 @@ def _per(f, n):
 def case5(args):
     import qutip as qt
 
-    from qrmlib import linalg, models
+    from qrmlib import models
     from qrmlib.tripartite import TripartiteQRM, _Engine, steady_state_batch
 
     p = dict(models.FIG_PARAMS)
@@ -387,7 +387,7 @@ def case5(args):
     lam = np.array([0.3, 0.5])[:, None]
     rng = np.random.default_rng(5)
     pts = [(float(g[rng.integers(200)]), float(t_B[rng.integers(50)])) for _ in range(20 if args.quick else 60)]
-    d, perm = 8, np.arange(64).reshape(8, 8).T.reshape(-1)
+    perm = np.arange(64).reshape(8, 8).T.reshape(-1)
     dq = [[[2, 2, 2], [2, 2, 2]], [[2, 2, 2], [2, 2, 2]]]
 
     def qobj(S):

@@ -125,8 +125,7 @@ def quadratic(coefficients):
     if missing:
         raise ValueError(f"coefficients lacks {', '.join(missing)}")
     c = {k: _v.scalar_real(coefficients[k], f"coefficients[{k!r}]") for k in keys}
-    return Quadratic(c["a_A"] + c["a_B"], c["b_A"] - 2 * c["a_B"] - c["b_B"],
-                     c["c_A"] + c["a_B"] + c["b_B"] + c["c_B"])
+    return Quadratic(c["a_A"] + c["a_B"], c["b_A"] - 2 * c["a_B"] - c["b_B"], c["c_A"] + c["a_B"] + c["b_B"] + c["c_B"])
 
 
 def _hyp_margins(p):
@@ -178,8 +177,18 @@ def evaluate(model, *, margin=MARGIN, bohr_margin=BOHR_MARGIN):
     q0, q1 = q.C, q.A + q.B + q.C
     k_lin = (2 * np.sqrt(max(q0, 0.0) * max(q1, 0.0)) + q.B + 2 * q.C) / c_sum if c_sum > 0 else np.nan
     ok = bool(holds and viol == 0.0 and np.isfinite(ratio) and np.isfinite(kappa))
-    return Evaluation(q, float(c_sum), float(lam_star), float(smin), float(ratio), float(kappa), float(k_lin),
-                      margins, float(viol), ok)
+    return Evaluation(
+        q,
+        float(c_sum),
+        float(lam_star),
+        float(smin),
+        float(ratio),
+        float(kappa),
+        float(k_lin),
+        margins,
+        float(viol),
+        ok,
+    )
 
 
 def _herm_basis(d):
@@ -283,14 +292,14 @@ class Parametrisation:
         """``(H, tau_A, tau_B, gamma_A, gamma_B)`` of the parameter vector ``theta`` (shape ``(size,)``)."""
         t = self._theta(theta)
         s = self._slices
-        H = self.H0 + np.einsum("k,kab->ab", t[s[0]:s[1]], self.basis)
+        H = self.H0 + np.einsum("k,kab->ab", t[s[0] : s[1]], self.basis)
         nrm = np.linalg.norm(H)
         if not nrm > 1e-12:
             raise ValueError("theta gives H = 0")
         H = H / nrm
         H = (H + H.conj().T) / 2
-        tA = _expm_state(self.K0[0] + np.einsum("k,kab->ab", t[s[1]:s[2]], self._bA))
-        tB = _expm_state(self.K0[1] + np.einsum("k,kab->ab", t[s[2]:s[3]], self._bB))
+        tA = _expm_state(self.K0[0] + np.einsum("k,kab->ab", t[s[1] : s[2]], self._bA))
+        tB = _expm_state(self.K0[1] + np.einsum("k,kab->ab", t[s[2] : s[3]], self._bB))
         u = self.u0 + float(np.clip(t[s[3]], -_BOUND, _BOUND))
         return H, tA, tB, float(np.exp(u)), float(np.exp(-u))
 
@@ -306,7 +315,7 @@ class Parametrisation:
         s = self._slices
         t = np.zeros(self.size)
         t[: s[1]] = rng.normal(size=s[1]) if not np.any(self.H0) else 0.0
-        t[s[1]:] = 0.5 * rng.normal(size=self.size - s[1]) if not np.any(self.H0) else 0.0
+        t[s[1] :] = 0.5 * rng.normal(size=self.size - s[1]) if not np.any(self.H0) else 0.0
         return t
 
     def objective(self, theta, *, objective="ratio", margin=MARGIN, bohr_margin=BOHR_MARGIN):
@@ -384,8 +393,9 @@ class LocalResult(NamedTuple):
     trace: np.ndarray
 
 
-def local_search(param, theta0, *, objective="ratio", method="Nelder-Mead", maxfev=1000, margin=MARGIN,
-                 bohr_margin=BOHR_MARGIN):
+def local_search(
+    param, theta0, *, objective="ratio", method="Nelder-Mead", maxfev=1000, margin=MARGIN, bohr_margin=BOHR_MARGIN
+):
     r"""Minimise the penalised objective from ``theta0`` with one ``scipy.optimize`` method.
 
     Parameters
@@ -437,17 +447,24 @@ def local_search(param, theta0, *, objective="ratio", method="Nelder-Mead", maxf
     x0 = np.clip(theta0, -_BOUND, _BOUND)
     try:
         if method == "Nelder-Mead":
-            optimize.minimize(f, x0, method=method, bounds=bounds,
-                              options=dict(maxfev=maxfev, xatol=1e-10, fatol=1e-14, adaptive=True))
+            optimize.minimize(
+                f,
+                x0,
+                method=method,
+                bounds=bounds,
+                options=dict(maxfev=maxfev, xatol=1e-10, fatol=1e-14, adaptive=True),
+            )
         elif method == "Powell":
             optimize.minimize(f, x0, method=method, bounds=bounds, options=dict(maxfev=maxfev, xtol=1e-8, ftol=1e-14))
         else:
-            optimize.minimize(f, x0, method=method, bounds=bounds,
-                              options=dict(maxfun=maxfev, eps=1e-6, ftol=1e-15, gtol=1e-12))
+            optimize.minimize(
+                f, x0, method=method, bounds=bounds, options=dict(maxfun=maxfev, eps=1e-6, ftol=1e-15, gtol=1e-12)
+            )
     except _Budget:
         pass
-    return LocalResult(method, objective, float(best["value"]), best["theta"], best["ev"], len(trace),
-                       np.array(trace, float))
+    return LocalResult(
+        method, objective, float(best["value"]), best["theta"], best["ev"], len(trace), np.array(trace, float)
+    )
 
 
 def instance_record(model, *, margin=MARGIN, bohr_margin=BOHR_MARGIN):
@@ -470,13 +487,21 @@ def instance_record(model, *, margin=MARGIN, bohr_margin=BOHR_MARGIN):
     model = _model_checked(model)
     ev = evaluate(model, margin=margin, bohr_margin=bohr_margin)
     mat = lambda a: np.asarray(a).tolist()  # noqa: E731
-    return {"dims": list(model.dims),
-            "H_re": mat(model.H.real), "H_im": mat(model.H.imag),
-            "tau_A_re": mat(model.tau_A.real), "tau_A_im": mat(model.tau_A.imag),
-            "tau_B_re": mat(model.tau_B.real), "tau_B_im": mat(model.tau_B.imag),
-            "gamma_A": model.gamma_A, "gamma_B": model.gamma_B,
-            "sigma2_coeffs": [ev.quadratic.A, ev.quadratic.B, ev.quadratic.C],
-            "lam_star": ev.lam_star, "sigma2_min": ev.sigma2_min, "c_sum": ev.c_sum}
+    return {
+        "dims": list(model.dims),
+        "H_re": mat(model.H.real),
+        "H_im": mat(model.H.imag),
+        "tau_A_re": mat(model.tau_A.real),
+        "tau_A_im": mat(model.tau_A.imag),
+        "tau_B_re": mat(model.tau_B.real),
+        "tau_B_im": mat(model.tau_B.imag),
+        "gamma_A": model.gamma_A,
+        "gamma_B": model.gamma_B,
+        "sigma2_coeffs": [ev.quadratic.A, ev.quadratic.B, ev.quadratic.C],
+        "lam_star": ev.lam_star,
+        "sigma2_min": ev.sigma2_min,
+        "c_sum": ev.c_sum,
+    }
 
 
 _RECORD_KEYS = ("dims", "H_re", "H_im", "tau_A_re", "tau_A_im", "tau_B_re", "tau_B_im", "gamma_A", "gamma_B")
@@ -497,8 +522,14 @@ def model_from_record(record):
     except (TypeError, ValueError) as exc:
         raise ValueError(f"record has malformed entries: {exc}") from None
     try:
-        return TripartiteQRM(arr["H_re"] + 1j * arr["H_im"], arr["tau_A_re"] + 1j * arr["tau_A_im"],
-                             arr["tau_B_re"] + 1j * arr["tau_B_im"], record["gamma_A"], record["gamma_B"], dims)
+        return TripartiteQRM(
+            arr["H_re"] + 1j * arr["H_im"],
+            arr["tau_A_re"] + 1j * arr["tau_A_im"],
+            arr["tau_B_re"] + 1j * arr["tau_B_im"],
+            record["gamma_A"],
+            record["gamma_B"],
+            dims,
+        )
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"record does not describe a tri-partite QRM: {exc}") from None
 
@@ -554,8 +585,20 @@ def _round_trace(trace, n=60):
     return (idx + 1).tolist(), [float(x) if np.isfinite(x) else None for x in trace[idx]]
 
 
-def run_search(*, dims_list=DIMS, screen=150, starts=2, maxfev=1200, methods=("Powell", "L-BFGS-B"), rank=24, seed=20240119,
-               margin=MARGIN, bohr_margin=BOHR_MARGIN, n_best=5, progress=None):
+def run_search(
+    *,
+    dims_list=DIMS,
+    screen=150,
+    starts=2,
+    maxfev=1200,
+    methods=("Powell", "L-BFGS-B"),
+    rank=24,
+    seed=20240119,
+    margin=MARGIN,
+    bohr_margin=BOHR_MARGIN,
+    n_best=5,
+    progress=None,
+):
     r"""The whole seeded search: screening, then multi-start local optimisation of both objectives.
 
     For each ``dims``: ``screen`` random parameter points (plus one :func:`coincidence_instance`)
@@ -614,10 +657,10 @@ def run_search(*, dims_list=DIMS, screen=150, starts=2, maxfev=1200, methods=("P
     n_eval = 0
     runs, screens, pool = [], [], []
     kw = dict(margin=margin, bohr_margin=bohr_margin)
-    for di, dims in enumerate(dims_list):
+    for dims in dims_list:
         rng = np.random.default_rng(ss.spawn(1)[0])
         pts = []
-        for k in range(screen):
+        for _ in range(screen):
             P = Parametrisation(dims, rank=rank, seed=int(rng.integers(2**31)))
             th = P.draw(rng)
             val, ev = P.objective(th, objective="ratio", **kw)
@@ -629,11 +672,19 @@ def run_search(*, dims_list=DIMS, screen=150, starts=2, maxfev=1200, methods=("P
         thc = np.zeros(Pc.size)
         _, evc = Pc.objective(thc, objective="ratio", **kw)
         n_eval += 1
-        screens.append({"dims": list(dims), "screened": screen, "feasible": len(pts),
-                        "ratio": [p[2].ratio for p in pts], "lam_star": [p[2].lam_star for p in pts],
-                        "kappa": [p[2].kappa for p in pts],
-                        "coincidence": None if evc is None else
-                        {"ratio": evc.ratio, "lam_star": evc.lam_star, "feasible": evc.feasible}})
+        screens.append(
+            {
+                "dims": list(dims),
+                "screened": screen,
+                "feasible": len(pts),
+                "ratio": [p[2].ratio for p in pts],
+                "lam_star": [p[2].lam_star for p in pts],
+                "kappa": [p[2].kappa for p in pts],
+                "coincidence": None
+                if evc is None
+                else {"ratio": evc.ratio, "lam_star": evc.lam_star, "feasible": evc.feasible},
+            }
+        )
         for ev_ in (p[2] for p in pts):
             pool.append((ev_.ratio, ev_.kappa))
         for obj in _OBJECTIVES:
@@ -647,16 +698,29 @@ def run_search(*, dims_list=DIMS, screen=150, starts=2, maxfev=1200, methods=("P
                     n_eval += res.nfev
                     it, tr = _round_trace(res.trace)
                     ev = res.evaluation
-                    runs.append({"dims": list(dims), "objective": obj, "method": mt, "start": label,
-                                 "nfev": res.nfev, "value": res.value if np.isfinite(res.value) else None,
-                                 "lam_star": ev.lam_star if ev else None, "ratio": ev.ratio if ev else None,
-                                 "kappa": ev.kappa if ev else None, "k_lin": ev.k_lin if ev else None,
-                                 "trace_n": it, "trace": tr})
+                    runs.append(
+                        {
+                            "dims": list(dims),
+                            "objective": obj,
+                            "method": mt,
+                            "start": label,
+                            "nfev": res.nfev,
+                            "value": res.value if np.isfinite(res.value) else None,
+                            "lam_star": ev.lam_star if ev else None,
+                            "ratio": ev.ratio if ev else None,
+                            "kappa": ev.kappa if ev else None,
+                            "k_lin": ev.k_lin if ev else None,
+                            "trace_n": it,
+                            "trace": tr,
+                        }
+                    )
                     if ev is not None:
                         pool.append((ev.ratio, ev.kappa))
                         runs[-1]["_model"] = P.model(res.theta)
-                    say(f"{dims} {obj:5s} {mt:11s} {label:12s} nfev={res.nfev:5d} value={res.value:.6g} "
-                        f"lam*={ev.lam_star if ev else np.nan:.4f}")
+                    say(
+                        f"{dims} {obj:5s} {mt:11s} {label:12s} nfev={res.nfev:5d} value={res.value:.6g} "
+                        f"lam*={ev.lam_star if ev else np.nan:.4f}"
+                    )
     # extremal instances: the best of each objective first, then the next best ratios
     done = [r for r in runs if "_model" in r]
     order = []
@@ -674,19 +738,31 @@ def run_search(*, dims_list=DIMS, screen=150, starts=2, maxfev=1200, methods=("P
         r.pop("_model", None)
     secs = time.process_time() - t0
     nstarts = len(runs)
-    doc = {"method": (f"seeded (seed {seed}) adversarial search over dims {[list(d) for d in dims_list]}: "
-                      f"{screen} random points per dims screened, then {nstarts} local searches "
-                      f"(objectives ratio = min sigma2/(c_A+c_B) and kappa = ratio/|lam*(1-lam*)|; "
-                      f"{starts} starts per dims, objective and method, the coincidence instance among them; "
-                      f"methods {', '.join(methods)} of scipy.optimize, {maxfev} evaluations each; "
-                      f"H on a random {rank}-dimensional subspace per start, tau = exp(K)/tr, "
-                      f"gamma_A/gamma_B = exp(2u)); hypotheses Spec, Coup, Coup#, Pos with margin {margin:g} "
-                      f"and Bohr with margin {bohr_margin:g} as penalty 10 x violation; best feasible points kept"),
-           "instances_searched": int(n_eval),
-           "counterexample": False,
-           "best": best}
-    log = {"runs": runs, "screens": screens, "cpu_seconds": secs, "instances_searched": int(n_eval),
-           "starts": nstarts, "seed": seed, "maxfev": maxfev, "rank": rank}
+    doc = {
+        "method": (
+            f"seeded (seed {seed}) adversarial search over dims {[list(d) for d in dims_list]}: "
+            f"{screen} random points per dims screened, then {nstarts} local searches "
+            f"(objectives ratio = min sigma2/(c_A+c_B) and kappa = ratio/|lam*(1-lam*)|; "
+            f"{starts} starts per dims, objective and method, the coincidence instance among them; "
+            f"methods {', '.join(methods)} of scipy.optimize, {maxfev} evaluations each; "
+            f"H on a random {rank}-dimensional subspace per start, tau = exp(K)/tr, "
+            f"gamma_A/gamma_B = exp(2u)); hypotheses Spec, Coup, Coup#, Pos with margin {margin:g} "
+            f"and Bohr with margin {bohr_margin:g} as penalty 10 x violation; best feasible points kept"
+        ),
+        "instances_searched": int(n_eval),
+        "counterexample": False,
+        "best": best,
+    }
+    log = {
+        "runs": runs,
+        "screens": screens,
+        "cpu_seconds": secs,
+        "instances_searched": int(n_eval),
+        "starts": nstarts,
+        "seed": seed,
+        "maxfev": maxfev,
+        "rank": rank,
+    }
     return doc, log
 
 
@@ -708,8 +784,12 @@ def plot_convergence(log, *, width=6.4):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("objective evaluations", fontsize=fs)
-        ax.set_ylabel(r"$\min\sigma^{(2)}/(c_A+c_B)$" if obj == "ratio"
-                      else r"$\kappa=\min\sigma^{(2)}/(|\lambda^*(1-\lambda^*)|(c_A+c_B))$", fontsize=fs)
+        ax.set_ylabel(
+            r"$\min\sigma^{(2)}/(c_A+c_B)$"
+            if obj == "ratio"
+            else r"$\kappa=\min\sigma^{(2)}/(|\lambda^*(1-\lambda^*)|(c_A+c_B))$",
+            fontsize=fs,
+        )
         ax.tick_params(labelsize=fs)
         ax.set_title("a) ratio" if obj == "ratio" else "b) kappa", fontsize=fs)
     for m, c in _COLORS.items():
@@ -730,8 +810,11 @@ def plot_lambda_star(log, *, width=6.4):
         ys = np.concatenate([np.asarray(s[obj], float) for s in log["screens"]])
         ax.scatter(xs, ys, s=4, color="0.6", label="screened (random)", rasterized=True)
         for m, c in _COLORS.items():
-            end = [(r["lam_star"], r[obj]) for r in log["runs"] if r["method"] == m and r["objective"] == obj
-                   and r["lam_star"] is not None]
+            end = [
+                (r["lam_star"], r[obj])
+                for r in log["runs"]
+                if r["method"] == m and r["objective"] == obj and r["lam_star"] is not None
+            ]
             if end:
                 e = np.array(end)
                 ax.scatter(e[:, 0], e[:, 1], s=14, color=c, marker="o", label=f"{m} end points")
@@ -761,8 +844,10 @@ def _main(argv=None):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with open(path, "w") as fh:
             json.dump(obj, fh, indent=1)
-    print(f"{doc['instances_searched']} instances, {log['starts']} local searches, "
-          f"{log['cpu_seconds']:.0f} s CPU -> {a.out}")
+    print(
+        f"{doc['instances_searched']} instances, {log['starts']} local searches, "
+        f"{log['cpu_seconds']:.0f} s CPU -> {a.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validate as _v
-from .linalg import _logm_pd, dagger, hermitian_part, linear_map_matrix, logm_pd, superop_commutator
+from .linalg import _logm_pd, dagger, hermitian_part, linear_map_matrix, superop_commutator
 
 __all__ = ["TripartiteQRM", "EntropyProduction", "EntropyFluxes"]
 
@@ -1445,7 +1445,6 @@ def _active_block(rhs_nonzero, pattern):
 
 # --- the per-model engine: real, sector-reduced system and its pole-residue form (issue 10) ----------
 
-from ._reduced import PR_CHECK_TOL as _PR_CHECK_TOL  # noqa: E402
 from ._reduced import PoleResidueStack, ReducedStack  # noqa: E402
 
 #: at most this many couplings per call are solved directly (one reduced solve each); more build the

@@ -52,8 +52,11 @@ def test_chapter_cells_are_short_and_out_of_the_way():
         if statistics.median(lengths) > 10:
             problems.append(f"{src.name}: median code cell {statistics.median(lengths)} lines > 10")
         problems += [f"{src.name}: code cell {i} has {n} lines > 30" for i, n in enumerate(lengths) if n > 30]
-        untagged = [i for i, c in enumerate(cells) if not set(c.metadata.get("tags", ())) &
-                    {"remove-input", "hide-input", "remove-cell", "hide-cell"}]
+        untagged = [
+            i
+            for i, c in enumerate(cells)
+            if not set(c.metadata.get("tags", ())) & {"remove-input", "hide-input", "remove-cell", "hide-cell"}
+        ]
         if untagged:
             problems.append(f"{src.name}: code cells {untagged} are neither removed nor collapsed")
     assert not problems, "\n".join(problems)

@@ -11,8 +11,21 @@ from qrmlib.testing import random_tripartite
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "book", "data", "theorem72_search.json")
-KEYS = {"dims", "H_re", "H_im", "tau_A_re", "tau_A_im", "tau_B_re", "tau_B_im", "gamma_A", "gamma_B",
-        "sigma2_coeffs", "lam_star", "sigma2_min", "c_sum"}
+KEYS = {
+    "dims",
+    "H_re",
+    "H_im",
+    "tau_A_re",
+    "tau_A_im",
+    "tau_B_re",
+    "tau_B_im",
+    "gamma_A",
+    "gamma_B",
+    "sigma2_coeffs",
+    "lam_star",
+    "sigma2_min",
+    "c_sum",
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +54,7 @@ def test_evaluate_objectives_against_a_grid(model):
     assert ev.kappa == pytest.approx(ev.ratio / abs(ev.lam_star * (1 - ev.lam_star)), rel=1e-14)
     inner = lam[(lam > 0) & (lam < 1)]
     klin = np.min(p.sigma2(inner) / (inner * (1 - inner) * csum))
-    assert ev.k_lin == pytest.approx(klin, rel=1e-8)       # the closed form of the module docstring
+    assert ev.k_lin == pytest.approx(klin, rel=1e-8)  # the closed form of the module docstring
 
 
 def test_objectives_are_scale_free(model):
@@ -126,7 +139,8 @@ def test_run_search_schema_and_roundtrip(tmp_path):
     ev = t72.evaluate(m)
     assert ev.ratio * ev.c_sum == pytest.approx(rec["sigma2_min"], rel=1e-9)
     assert min(r["value"] for r in log["runs"] if r["value"] is not None) == pytest.approx(
-        min(min(r["ratio"], r["kappa"]) for r in log["runs"] if r["value"] is not None))
+        min(min(r["ratio"], r["kappa"]) for r in log["runs"] if r["value"] is not None)
+    )
 
 
 def test_verify_record_exact_ep_matches_the_quadratic(model):
@@ -142,18 +156,21 @@ def test_run_search_is_seeded():
     assert t72.run_search(**kw)[0] == t72.run_search(**kw)[0]
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: t72.quadratic({"a_A": 1.0}), "coefficients"),
-    (lambda: t72.evaluate("x"), "model"),
-    (lambda: t72.evaluate(random_tripartite(1), margin=-1.0), "margin"),
-    (lambda: t72.Parametrisation((2, 2)), "dims"),
-    (lambda: t72.Parametrisation((2, 2, 2), rank=0), "rank"),
-    (lambda: t72.Parametrisation((2, 2, 2)).arrays(np.zeros(3)), "theta"),
-    (lambda: t72.local_search(t72.Parametrisation((2, 2, 2)), np.zeros(73), method="bogus"), "method"),
-    (lambda: t72.run_search(dims_list=[]), "dims_list"),
-    (lambda: t72.model_from_record({}), "record"),
-    (lambda: t72.verify_record(t72.instance_record(random_tripartite(1)), g=(0.5,)), "g"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: t72.quadratic({"a_A": 1.0}), "coefficients"),
+        (lambda: t72.evaluate("x"), "model"),
+        (lambda: t72.evaluate(random_tripartite(1), margin=-1.0), "margin"),
+        (lambda: t72.Parametrisation((2, 2)), "dims"),
+        (lambda: t72.Parametrisation((2, 2, 2), rank=0), "rank"),
+        (lambda: t72.Parametrisation((2, 2, 2)).arrays(np.zeros(3)), "theta"),
+        (lambda: t72.local_search(t72.Parametrisation((2, 2, 2)), np.zeros(73), method="bogus"), "method"),
+        (lambda: t72.run_search(dims_list=[]), "dims_list"),
+        (lambda: t72.model_from_record({}), "record"),
+        (lambda: t72.verify_record(t72.instance_record(random_tripartite(1)), g=(0.5,)), "g"),
+    ],
+)
 def test_invalid_input_names_the_argument(call, name):
     with pytest.raises((ValueError, TypeError), match=name):
         call()
@@ -169,5 +186,9 @@ def test_stored_search_result():
         assert set(rec) == KEYS
         ev = t72.evaluate(t72.model_from_record(rec))
         assert ev.feasible
-        np.testing.assert_allclose([*ev.quadratic, ev.lam_star, ev.c_sum],
-                                   [*rec["sigma2_coeffs"], rec["lam_star"], rec["c_sum"]], rtol=1e-9, atol=1e-14)
+        np.testing.assert_allclose(
+            [*ev.quadratic, ev.lam_star, ev.c_sum],
+            [*rec["sigma2_coeffs"], rec["lam_star"], rec["c_sum"]],
+            rtol=1e-9,
+            atol=1e-14,
+        )

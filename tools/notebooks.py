@@ -45,8 +45,12 @@ def _merge_streams(outputs):
     sends is timing-dependent; merged, a rerun stores the same JSON)."""
     merged = []
     for out in outputs:
-        if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
-                and merged[-1].get("name") == out.get("name")):
+        if (
+            out.get("output_type") == "stream"
+            and merged
+            and merged[-1].get("output_type") == "stream"
+            and merged[-1].get("name") == out.get("name")
+        ):
             merged[-1]["text"] = merged[-1]["text"] + out["text"]
         else:
             merged.append(out)

@@ -106,7 +106,8 @@ def _pow10(k: int) -> str:
 
 def sci(x: float) -> str:
     """A tolerance or bound as a reader writes it: ``1e-12`` → ``"10⁻¹²"``, ``2e-9`` → ``"2·10⁻⁹"``,
-    ``0`` → ``"0"``, ``0.05`` → ``"0.05"`` (one significant digit, Unicode, no ``e`` notation);
+    ``1.5e-5`` → ``"1.5·10⁻⁵"``, ``0`` → ``"0"``, ``0.05`` → ``"0.05"`` (up to three significant
+    digits, Unicode, no ``e`` notation);
     ``±inf`` → ``"∞"``/``"−∞"`` (a one-sided bound)."""
     if isinstance(x, (bool, np.bool_, str, bytes)) or not isinstance(x, (numbers.Real, np.floating, np.integer)):
         raise TypeError(f"x must be a real number, got {type(x).__name__}")
@@ -119,7 +120,8 @@ def sci(x: float) -> str:
         return "∞" if x > 0 else "−∞"
     if 1e-3 <= abs(x) < 1e4:
         return f"{x:g}"
-    mant, exp = f"{abs(x):.0e}".split("e")
+    mant, exp = f"{abs(x):.2e}".split("e")
+    mant = mant.rstrip("0").rstrip(".")
     body = _pow10(int(exp)) if mant == "1" else f"{mant}·{_pow10(int(exp))}"
     return ("−" if x < 0 else "") + body
 
@@ -410,7 +412,7 @@ def check_true(claim: str, condition, *, what: str = "holds", detail: str = "", 
     n = cond.size
     msg = what if n <= 1 else f"{what} ({n} of {n} cases)"
     _emit(claim, passed, msg, detail or f"{int(np.sum(~cond))} of {n} cases fail",
-          f"{int(np.sum(cond))} of {n} cases" if n > 1 else what, "exact (boolean)", status, ref)
+          f"{int(np.sum(cond))} of {n} cases" if n > 1 else what, "exact", status, ref)
     return passed
 
 
@@ -469,8 +471,8 @@ def check_range(claim: str, value, lo: float, hi: float, *, digits: int = 3, wha
 
     _meta(status, ref, what)
     v, passed = _guard(claim, body)
-    _emit(claim, passed, f"{what} = {v:.{digits}f} in [{lo:g}, {hi:g}]", f"{what} = {v!r} not in [{lo}, {hi}]",
-          f"{what} = {v:.{digits}f}", f"in [{lo:g}, {hi:g}]", status, ref)
+    _emit(claim, passed, f"{what} = {v:.{digits}f} in [{sci(lo)}, {sci(hi)}]", f"{what} = {v!r} not in [{lo}, {hi}]",
+          f"{what} = {v:.{digits}f}", f"in [{sci(lo)}, {sci(hi)}]", status, ref)
     return v
 
 

@@ -726,7 +726,10 @@ def fig3_draw(data: dict):
             ax.set_xlim(g[0], g[-1])
             _panel_letter(ax, letter)
         ax_a.legend(loc="lower right", fontsize=_FONT_PT)
-        ax_b.legend(loc="lower left", fontsize=_FONT_PT, title=r"dotted: $\frac{1}{2}\Vert\rho_2\Vert_1$", title_fontsize=_FONT_PT)
+        # above the curves: extend the y range upwards, so the legend hides none of them
+        ax_b.set_ylim(0.0, 1.5 * ax_b.get_ylim()[1])
+        ax_b.legend(loc="upper center", fontsize=_FONT_PT, title=r"dotted: $\frac{1}{2}\Vert\rho_2\Vert_1$",
+                    title_fontsize=_FONT_PT, ncol=2)
     return fig
 
 
@@ -997,8 +1000,13 @@ def fig5_draw(data: dict):
         mesh = ax_a.pcolormesh(X, Y, phi, norm=norm, cmap="RdBu_r", shading="flat")
         mesh.set_rasterized(True)
         ax_a.set_xscale("log")
-        cb = fig.colorbar(mesh, ax=ax_a)
-        cb.set_label(r"$\phi_A$ (symmetric log scale)")
+        cb = fig.colorbar(mesh, ax=ax_a, pad=0.02)
+        cb.set_label(r"$\phi_A$ (symmetric log scale)", labelpad=2)
+        # every other decade, and no "0" squeezed between -10^-8 and 10^-8
+        ticks = [t for t in cb.get_ticks()
+                 if t != 0 and abs(np.log10(abs(t))) % 2 == 0 and -vmax <= t <= vmax]
+        if ticks:
+            cb.set_ticks(ticks)
         ax_a.axhline(t_A, color="black", ls="--", lw=1.0)
         ax_a.text(extent[0] * 1.3, t_A + 0.015, rf"$t_B=t_A={t_A:g}$: $\phi_A=0$", fontsize=_FONT_PT, va="bottom")
         ax_a.set_xlim(extent[:2])

@@ -45,7 +45,7 @@ def old_true_line(claim, condition, what="holds"):
 
 
 def old_range_line(claim, value, lo, hi, digits=3, what="value"):
-    return f"PASS  {claim}: {what} = {float(value):.{digits}f} in [{lo:g}, {hi:g}]"
+    return f"PASS  {claim}: {what} = {float(value):.{digits}f} in [{checks.sci(lo)}, {checks.sci(hi)}]"
 
 
 SMALL_OK = [

@@ -46,6 +46,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from . import _ep_terms as _ept
 from . import _validate as _v
 from . import linalg, reset
 from ._models_qubit import qubit_hamiltonian, qubit_reset_state
@@ -575,6 +576,10 @@ def _log_grid(lo: float, hi: float, n: int) -> np.ndarray:
     return np.logspace(np.log10(lo), np.log10(hi), int(n))
 
 
+#: the (7.5)-(7.6) terms in double precision through the public, checked logarithm
+_DOUBLE = _ept.Backend(log=linalg.logm_pd, tr=_ept.tr_real)
+
+
 def _ep_double(H, tau_A, tau_B, gamma_A, gamma_B, g, lam):
     r"""Entropy production and fluxes of eqs. (7.5)-(7.6) in plain double precision, for stacks.
 
@@ -602,12 +607,9 @@ def _ep_double(H, tau_A, tau_B, gamma_A, gamma_B, g, lam):
     DA = gamma_A * (linalg._kron(tA, trA) - rho)
     DB = gamma_B * (linalg._kron(trB, tB) - rho)
     comm = -1j * (H @ rho - rho @ H)
-    LA = (g * lam)[..., None, None] * comm + DA
-    LB = (g * (1 - lam))[..., None, None] * comm + DB
-    lr, lA, lB = linalg.logm_pd(rho), linalg.logm_pd(rA), linalg.logm_pd(rB)
-    tr = lambda a, b: np.real(np.einsum("...ij,...ji->...", a, b))  # noqa: E731
-    sigma = tr(LA, lA - lr) + tr(LB, lB - lr)
-    return sigma, tr(LA, lA), tr(LB, lB)
+    LA, LB = _ept.generators(comm, DA, DB, g, lam)
+    sA, sB, pA, pB = _ept.all_terms(_DOUBLE, rho, rA, rB, LA, LB)
+    return sA + sB, pA, pB
 
 
 def _exact_remainder(values, radius, g, order, direct, g_switch):

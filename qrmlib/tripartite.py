@@ -63,6 +63,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validate as _v
+from . import _ep_terms as _ept
 from .linalg import _logm_pd, dagger, hermitian_part, linear_map_matrix, logm_pd, superop_commutator
 
 __all__ = ["TripartiteQRM", "EntropyProduction", "EntropyFluxes"]
@@ -86,6 +87,10 @@ def _kron(a, b):
 
 def _tr(a):
     return np.trace(a, axis1=-2, axis2=-1)
+
+
+#: the double-precision number system of the (7.5)-(7.6) terms (qrmlib._ep_terms)
+_DOUBLE = _ept.Backend(log=_logm_pd, tr=_ept.tr_real)
 
 
 def _tr_prod(a, b):
@@ -382,10 +387,10 @@ class TripartiteQRM:
         return -1j * _comm(self.H, rho)
 
     def _L_A(self, rho, g, lam):
-        return (g * lam)[..., None, None] * self._L1(rho) + self._D_A(rho)
+        return _ept.generator_A(self._L1(rho), self._D_A(rho), g, lam)
 
     def _L_B(self, rho, g, lam):
-        return (g * (1 - lam))[..., None, None] * self._L1(rho) + self._D_B(rho)
+        return _ept.generator_B(self._L1(rho), self._D_B(rho), g, lam)
 
     def D_A(self, rho):
         r""":math:`\mathcal D_A(\rho)=\gamma_A(\tau_A\otimes\operatorname{tr}_A\rho-\rho)`, eq. (6.3); ``(..., d, d)``."""
@@ -784,8 +789,7 @@ class TripartiteQRM:
         rho0 = self._solve("full", g0, "auto")      # on the shape of g alone; lam only enters below
         rho = np.broadcast_to(rho0, g.shape + rho0.shape[-2:])
         rA, rB = self._partial(g, lam)
-        LA = self._L_A(rho, g, lam)
-        LB = self._L_B(rho, g, lam)
+        LA, LB = _ept.generators(self._L1(rho), self._D_A(rho), self._D_B(rho), g, lam)
         return rho, rA, rB, LA, LB, rho0
 
     def entropy_production(self, g, lam):
@@ -816,8 +820,7 @@ class TripartiteQRM:
         """
         rho, rA, rB, LA, LB, rho0 = self._ep_parts(g, lam)
         lr = np.broadcast_to(_logm_pd(rho0), rho.shape)
-        sA = _tr_prod(LA, _logm_pd(rA) - lr)
-        sB = _tr_prod(LB, _logm_pd(rB) - lr)
+        sA, sB = _ept.ep_terms(_DOUBLE, rho, rA, rB, LA, LB, log_rho=lr)
         return EntropyProduction(sA + sB, sA, sB)
 
     def entropy_fluxes(self, g, lam):
@@ -837,7 +840,7 @@ class TripartiteQRM:
             NamedTuple ``(phi_A, phi_B)`` of ndarrays of shape ``broadcast(g, lam).shape``.
         """
         rho, rA, rB, LA, LB, _ = self._ep_parts(g, lam)
-        return EntropyFluxes(_tr_prod(LA, _logm_pd(rA)), _tr_prod(LB, _logm_pd(rB)))
+        return EntropyFluxes(*_ept.ep_terms(_DOUBLE, rho, rA, rB, LA, LB, fluxes=True))
 
     # --- perturbation theory ----------------------------------------------------------
 

@@ -201,7 +201,7 @@ def _log2_coef(c0, c1, c2, c3):
 
 
 #: points x reservoirs per block of the qubit EP (tuned on the 201 x 201 x 3 grid of Figure 1)
-_QUBIT_BLOCK = 8192
+_QUBIT_BLOCK = 16384
 
 
 def _ep_qubit(H, tb, gammas, lambdas, rb, *, fluxes=False):

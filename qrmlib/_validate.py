@@ -74,16 +74,20 @@ def nonempty(arr: np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
-def as_square(a, name: str, d: int | None = None) -> np.ndarray:
-    """Array of shape ``(..., d, d)`` as complex128 with finite entries, non-empty, else ``ValueError``."""
-    arr = _numeric(a, name)
+def _square_shape(arr: np.ndarray, name: str, d: int | None) -> np.ndarray:
+    """Refuse a numeric array that is not a non-empty stack ``(..., d, d)``."""
     if arr.ndim < 2 or arr.shape[-1] != arr.shape[-2]:
         raise ValueError(f"{name} must be a square matrix of shape (..., d, d), got shape {arr.shape}")
     if arr.shape[-1] == 0:
         raise ValueError(f"{name} must have dimension d >= 1, got shape {arr.shape}")
     if d is not None and arr.shape[-1] != d:
         raise ValueError(f"{name} must be {d}x{d} (matching the other arguments), got {arr.shape[-2:]}")
-    nonempty(arr, name)
+    return nonempty(arr, name)
+
+
+def as_square(a, name: str, d: int | None = None) -> np.ndarray:
+    """Array of shape ``(..., d, d)`` as complex128 with finite entries, non-empty, else ``ValueError``."""
+    arr = _square_shape(_numeric(a, name), name, d)
     arr = arr.astype(complex)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must have finite entries")
@@ -123,6 +127,97 @@ def density(a, name: str, d: int | None = None, *, strict: bool = False) -> np.n
     if strict and wmin <= PSD_TOL:
         raise ValueError(f"{name} must be positive definite (faithful): smallest eigenvalue {wmin:.3e}")
     return arr
+
+
+#: points per block of the blocked elementwise passes (:func:`blocks`): their temporaries stay
+#: in the L2 cache (passes over grid-sized arrays are memory bound, several times slower)
+BLOCK = 4096
+
+
+def blocks(lead: tuple, width: int = 1, budget: int | None = None):
+    """Index tuples partitioning the leading shape ``lead`` into C-ordered blocks of at most
+    ``budget`` elements (``width`` trailing elements per point; default :data:`BLOCK`),
+    slicing one axis and fixing the axes before it.  One block, ``()``, if all fits."""
+    budget = BLOCK if budget is None else budget
+    inner, k = 1, len(lead)
+    while k > 0 and inner * lead[k - 1] * width <= budget:
+        inner *= lead[k - 1]
+        k -= 1
+    if k == 0:
+        yield ()
+        return
+    step = max(1, budget // (inner * width))
+    for idx in np.ndindex(*lead[:k - 1]):
+        for s in range(0, lead[k - 1], step):
+            yield idx + (slice(s, s + step),)
+
+
+def _bloch2_block(arr, state):
+    """Bloch coefficients of one block and its statistics ``(herm_err, (max |tr-1|, that tr), min eig)``."""
+    a00, a01, a10, a11 = arr[..., 0, 0], arr[..., 0, 1], arr[..., 1, 0], arr[..., 1, 1]
+    if arr.dtype.kind == "c":
+        off = np.abs(a01 - np.conj(a10))
+        err = max(float(np.max(off)), 2.0 * float(np.max(np.abs(a00.imag))), 2.0 * float(np.max(np.abs(a11.imag))))
+        h10 = 0.5 * (a10 + np.conj(a01))
+        b1, b2 = h10.real, h10.imag
+        h00, h11 = a00.real, a11.real
+    else:
+        a01, a10 = a01.astype(float), a10.astype(float)
+        err = float(np.max(np.abs(a01 - a10)))
+        b1, b2 = 0.5 * (a10 + a01), np.zeros(a10.shape)
+        h00, h11 = a00.astype(float), a11.astype(float)
+    trstat, wmin = None, None
+    if state:
+        tr = h00 + h11
+        dev = np.abs(tr - 1)
+        at = int(np.argmax(dev))
+        trstat = (float(dev.flat[at]), float(tr.flat[at]))
+        # as in density(): divide unless the trace is 1 to a few ulps (elementwise, so idempotent)
+        off1 = dev > 8 * np.finfo(float).eps
+        if np.any(off1):
+            tr = np.where(off1, tr, 1.0)
+            h00, h11, b1, b2 = h00 / tr, h11 / tr, b1 / tr, b2 / tr
+    out = (0.5 * (h00 + h11), b1, b2, 0.5 * (h00 - h11), h00 * h11 - (b1 * b1 + b2 * b2))
+    if state:
+        wmin = float(np.min(_la._eigvalsh2(*out)[0]))
+    return out, err, trstat, wmin
+
+
+def bloch2(a, name: str, *, state: bool = False, strict: bool = False):
+    r"""The checks of :func:`hermitian` (``d = 2``), or of :func:`density` if ``state``, done
+    directly in Bloch coordinates, in cache-sized blocks, without a complex copy.
+
+    Returns real arrays ``(a0, a1, a2, a3, det)`` of the exact projection (Hermitian part,
+    divided by its trace if ``state``), equal to ``linalg._bloch2(hermitian(a))`` (resp.
+    ``linalg._bloch2(density(a))``) to round-off, and raises the same errors with the same
+    messages (the statistics are gathered over all blocks before any is raised, in the
+    order of :func:`density`).  The qubit path of :mod:`qrmlib.reset` validates through
+    this, once per call.
+    """
+    arr = _square_shape(_numeric(a, name), name, 2)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must have finite entries")
+    lead = arr.shape[:-2]
+    parts = [(idx,) + _bloch2_block(arr[idx], state) for idx in blocks(lead)]
+    err = max(p[2] for p in parts)
+    if err > HERM_TOL and err > HERM_TOL * max(1.0, float(np.max(np.abs(arr)))):
+        raise ValueError(f"{name} must be Hermitian: max|{name} - {name}^*| = {err:.3e}")
+    if state:
+        dev, bad = max((p[3] for p in parts), key=lambda x: x[0])     # first of the largest, C order
+        if dev > TRACE_TOL:
+            raise ValueError(f"{name} must have trace 1, got trace {bad:.12g}")
+        wmin = min(p[4] for p in parts)
+        if wmin < -PSD_TOL:
+            raise ValueError(f"{name} must be positive semidefinite: eigenvalue {wmin:.3e} < 0")
+        if strict and wmin <= PSD_TOL:
+            raise ValueError(f"{name} must be positive definite (faithful): smallest eigenvalue {wmin:.3e}")
+    if len(parts) == 1:
+        return parts[0][1]
+    out = tuple(np.empty(lead) for _ in range(5))
+    for idx, c, *_ in parts:
+        for o, x in zip(out, c):
+            o[idx] = x
+    return out
 
 
 def finite_real(x, name: str) -> np.ndarray:

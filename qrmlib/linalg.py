@@ -266,6 +266,37 @@ def logm_pd(rho: np.ndarray) -> np.ndarray:
     return _logm_pd(_v.hermitian(rho, "rho"))
 
 
+def _eigh_pd(rho: np.ndarray, what: str = "for its logarithm"):
+    """Eigenpairs ``(w, v)`` of a positive definite Hermitian ``rho`` (``eigh`` of its Hermitian
+    part), else ``ValueError``: the one decomposition behind :func:`logm_pd` and :func:`dlog`,
+    so that a caller needing both (the perturbative EP, eqs. (7.22)-(7.24)) computes it once."""
+    w, v = _eigh(rho)
+    if np.any(w <= 0):
+        raise ValueError(
+            f"rho must be positive definite{' ' + what if what else ''}: smallest eigenvalue "
+            f"{np.min(w):.3e} <= 0"
+        )
+    return w, v
+
+
+def _logm_eig(w: np.ndarray, v: np.ndarray) -> np.ndarray:
+    r""":math:`\ln\rho = V\ln(w)V^*` from the eigenpairs of :func:`_eigh_pd`."""
+    return (v * np.log(w)[..., None, :]) @ _dagger(v)
+
+
+def _dlog_eig(w: np.ndarray, v: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    r""":math:`D\ln_\rho[\Delta]`, eq. (7.22), from the eigenpairs of :func:`_eigh_pd`."""
+    ri = w[..., :, None]
+    rj = w[..., None, :]
+    # (ln ri - ln rj)/(ri - rj) = log1p(x)/(x rj), x = (ri - rj)/rj
+    x = (ri - rj) / rj
+    close = np.abs(x) <= 1e-10
+    xs = np.where(close, 1.0, x)
+    dd = np.where(close, 1.0 / np.sqrt(ri * rj), np.log1p(xs) / (xs * rj))
+    dt = _dagger(v) @ np.asarray(delta, dtype=complex) @ v
+    return v @ (dd * dt) @ _dagger(v)
+
+
 def _logm_pd(rho: np.ndarray) -> np.ndarray:
     """:func:`logm_pd` without input checks (the positivity test is part of the computation)."""
     rho = np.asarray(rho)
@@ -278,13 +309,7 @@ def _logm_pd(rho: np.ndarray) -> np.ndarray:
                 f"{np.min(lo):.3e} <= 0"
             )
         return _from_bloch2(*_log_bloch2(*b[:4], lo, hi, r))
-    w, v = _eigh(rho)
-    if np.any(w <= 0):
-        raise ValueError(
-            f"rho must be positive definite for its logarithm: smallest eigenvalue "
-            f"{np.min(w):.3e} <= 0"
-        )
-    return (v * np.log(w)[..., None, :]) @ _dagger(v)
+    return _logm_eig(*_eigh_pd(rho))
 
 
 def _xlogx(w: np.ndarray) -> np.ndarray:
@@ -504,18 +529,7 @@ def dlog(rho: np.ndarray, delta: np.ndarray) -> np.ndarray:
 
 def _dlog(rho: np.ndarray, delta: np.ndarray) -> np.ndarray:
     """:func:`dlog` without input checks (the positivity test is part of the computation)."""
-    w, v = _eigh(rho)
-    if np.any(w <= 0):
-        raise ValueError(f"rho must be positive definite: smallest eigenvalue {np.min(w):.3e} <= 0")
-    ri = w[..., :, None]
-    rj = w[..., None, :]
-    # (ln ri - ln rj)/(ri - rj) = log1p(x)/(x rj), x = (ri - rj)/rj
-    x = (ri - rj) / rj
-    close = np.abs(x) <= 1e-10
-    xs = np.where(close, 1.0, x)
-    dd = np.where(close, 1.0 / np.sqrt(ri * rj), np.log1p(xs) / (xs * rj))
-    dt = _dagger(v) @ np.asarray(delta, dtype=complex) @ v
-    return v @ (dd * dt) @ _dagger(v)
+    return _dlog_eig(*_eigh_pd(rho, ""), delta)
 
 
 # --- superoperators (row-major vectorisation) ---------------------------------

@@ -108,7 +108,8 @@ import numbers
 import numpy as np
 
 from . import _validate as _v
-from .linalg import dagger, dlog, linear_map_matrix, logm_pd
+from ._validate import as_square as _as_square, hermitian as _hermitian
+from .linalg import _dlog_eig, _eigh_pd, _logm_eig, dagger, linear_map_matrix
 
 __all__ = [
     "HypothesisCheck",
@@ -871,23 +872,29 @@ class Perturbative:
     # --- (7.22)-(7.24) ------------------------------------------------------------------
 
     @cached_property
+    def _eigs(self):
+        r"""Eigenpairs of ``rho0``, ``rho0_A``, ``rho0_B`` (validated positive definite), shared by
+        the logarithms and the derivatives :math:`D\ln` below: one ``eigh`` per state."""
+        return tuple(_eigh_pd(_hermitian(r, "rho")) for r in (self.rho0, self.rho0_A, self.rho0_B))
+
+    @cached_property
     def Q1(self):
         r""":math:`Q_1=D\ln_{\rho_0}[\rho_1]`, eq. (7.23), shape ``(d, d)``."""
-        return dlog(self.rho0, self.rho1)
+        return _dlog_eig(*self._eigs[0], _as_square(self.rho1, "delta", self.rho0.shape[-1]))
 
     @cached_property
     def Q1_A(self):
         r""":math:`Q^A_1=D\ln_{\rho^A_0}[\rho^A_1]`, eq. (7.24)."""
-        return dlog(self.rho0_A, self.rho1_A)
+        return _dlog_eig(*self._eigs[1], _as_square(self.rho1_A, "delta", self.rho0_A.shape[-1]))
 
     @cached_property
     def Q1_B(self):
         r""":math:`Q^B_1=D\ln_{\rho^B_0}[\rho^B_1]`, eq. (7.24)."""
-        return dlog(self.rho0_B, self.rho1_B)
+        return _dlog_eig(*self._eigs[2], _as_square(self.rho1_B, "delta", self.rho0_B.shape[-1]))
 
     @cached_property
     def _logs(self):
-        return logm_pd(self.rho0), logm_pd(self.rho0_A), logm_pd(self.rho0_B)
+        return tuple(_logm_eig(w, v) for w, v in self._eigs)
 
     # --- Proposition 7.7 -------------------------------------------------------------------
 

@@ -24,6 +24,8 @@ leading underscore trust their inputs.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _validate as _v
@@ -51,32 +53,50 @@ __all__ = [
 
 # --- input handling -----------------------------------------------------------
 
-def _check_model(H, taus, gammas, *, strict_tau: bool = False):
+def _check_model(H, taus, gammas, *, strict_tau: bool = False, bloch: bool = False):
+    """Validated ``(H, taus, gammas)``.
+
+    With ``bloch`` and ``d == 2`` the reset states are checked and returned in Bloch
+    coordinates (:func:`qrmlib._validate.bloch2`: the same checks and messages, one pass,
+    no complex copy) as ``((t0, t1, t2, t3), taus_shape)`` in place of ``taus``."""
     H = _v.hermitian(H, "H")
     d = H.shape[-1]
     _v.same_dim(taus, "taus", d, "H")
-    taus = _v.as_square(taus, "taus", d)
-    if taus.ndim < 3:
-        raise ValueError(f"taus must have shape (..., J, {d}, {d}) (one reset state per reservoir), got {taus.shape}")
-    taus = _v.density(taus, "taus", d, strict=strict_tau)
+    if bloch and d == 2:
+        arr = _v._square_shape(_v._numeric(taus, "taus"), "taus", d)
+        if arr.ndim < 3:
+            raise ValueError(f"taus must have shape (..., J, {d}, {d}) (one reset state per reservoir), got {arr.shape}")
+        tb = _v.bloch2(arr, "taus", state=True, strict=strict_tau)[:4]
+        taus_shape = arr.shape
+    else:
+        taus = _v.as_square(taus, "taus", d)
+        if taus.ndim < 3:
+            raise ValueError(f"taus must have shape (..., J, {d}, {d}) (one reset state per reservoir), got {taus.shape}")
+        taus = _v.density(taus, "taus", d, strict=strict_tau)
+        taus_shape = taus.shape
     gammas = _v.rates(gammas, "gammas")
-    J = taus.shape[-3]
+    J = taus_shape[-3]
     if gammas.ndim < 1 or gammas.shape[-1] != J:
         raise ValueError(f"gammas must have shape (..., {J}) to match taus with J={J} reservoirs, got {gammas.shape}")
-    _v.leading_axes(H=H.shape[:-2], taus=taus.shape[:-3], gammas=gammas.shape[:-1])
+    _v.leading_axes(H=H.shape[:-2], taus=taus_shape[:-3], gammas=gammas.shape[:-1])
+    if bloch and d == 2:
+        return H, (tb, taus_shape), gammas
     return H, taus, gammas
 
 
-def _check_lambdas(lambdas, H, taus, gammas, *, affine: bool):
-    """Weights ``(..., J)`` matching ``taus`` (summing to one if ``affine``), leading axes broadcasting."""
-    J = taus.shape[-3]
+def _check_lambdas(lambdas, H, taus, gammas, *, affine: bool, taus_shape=None):
+    """Weights ``(..., J)`` matching ``taus`` (summing to one if ``affine``), leading axes broadcasting.
+
+    ``taus_shape`` replaces ``taus.shape`` when the reset states were validated in Bloch form."""
+    tshape = taus.shape if taus_shape is None else taus_shape
+    J = tshape[-3]
     if affine:
         lambdas = _v.affine_weights(lambdas, "lambdas", J)
     else:
         lambdas = _v.finite_real(lambdas, "lambdas")
         if lambdas.ndim < 1 or lambdas.shape[-1] != J:
             raise ValueError(f"lambdas must have shape (..., {J}) (one weight per reservoir), got {lambdas.shape}")
-    _v.leading_axes(H=H.shape[:-2], taus=taus.shape[:-3], gammas=gammas.shape[:-1], lambdas=lambdas.shape[:-1])
+    _v.leading_axes(H=H.shape[:-2], taus=tshape[:-3], gammas=gammas.shape[:-1], lambdas=lambdas.shape[:-1])
     return lambdas
 
 
@@ -157,42 +177,97 @@ def _log2_checked(c0, c1, c2, c3):
     return _log_bloch2(c0, c1, c2, c3, lo, hi, r)
 
 
-def _ep_qubit(H, taus, gammas, lambdas, rho, *, fluxes=False):
-    """Entropy production (or fluxes) of a qubit QRM in Bloch coordinates; inputs validated.
+def _log2_coef(c0, c1, c2, c3):
+    r"""``(l0, c)`` with :math:`\ln X = l_0 I + c\,\vec c\cdot\vec\sigma` for positive definite Hermitian
+    ``X`` given by real Bloch coefficients; raises like :func:`logm_pd`.
 
-    Returns ``sigma_j`` (or ``phi_j``), shape ``(..., J)``.
+    Fast path: with :math:`r = |\vec c|`, :math:`\lambda_+ = c_0 + r`, :math:`\lambda_- = \det X/\lambda_+`
+    (relative accuracy kept, as in :func:`qrmlib.linalg._eigvalsh2`),
+    :math:`l_0 = \tfrac12\ln\det X` and :math:`c = \operatorname{log1p}(2r/\lambda_-)/(2r)`.
+    Positive definiteness is exactly ``all(lambda_- > 0)`` here (``c0 <= 0`` gives
+    ``lambda_- <= 0`` or NaN); anything else, and ``r == 0``, takes :func:`_log2_checked`.
     """
+    det = (c0 + c3) * (c0 - c3) - (c1 * c1 + c2 * c2)
+    r = np.sqrt(c1 * c1 + c2 * c2 + c3 * c3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        two_r = r + r
+        lo = det / (c0 + r)
+        ok = np.all(lo > 0) and np.all(r > 0)
+        if ok:
+            return 0.5 * np.log(det), np.log1p(two_r / lo) / two_r
+    l0, l1, _, _ = _log2_checked(c0, c1, c2, c3)      # raises, or handles r == 0
+    zero = r == 0
+    return l0, np.where(zero, 1.0 / c0, np.log1p(2.0 * np.where(zero, 1.0, r) / lo) / (2.0 * np.where(zero, 1.0, r)))
+
+
+#: points x reservoirs per block of the qubit EP (tuned on the 201 x 201 x 3 grid of Figure 1)
+_QUBIT_BLOCK = 16384
+
+
+def _ep_qubit(H, tb, gammas, lambdas, rb, *, fluxes=False):
+    """:func:`_ep_qubit_block` over cache-sized blocks of the broadcast leading axes."""
     _, h1, h2, h3, _ = _bloch2(H)
-    h1, h2, h3 = h1[..., None], h2[..., None], h3[..., None]           # (..., 1): broadcast over J
-    t0, t1, t2, t3, _ = _bloch2(taus)                                   # (..., J)
-    if rho is None:
+    J = tb[0].shape[-1]
+    pointwise = [h1, h2, h3] + ([] if rb is None else list(rb))
+    per_res = list(tb) + [gammas, lambdas]
+    lead = np.broadcast_shapes(*(x.shape for x in pointwise), *(x.shape[:-1] for x in per_res))
+    if math.prod(lead) * J <= 2 * _QUBIT_BLOCK:
+        return _ep_qubit_block((h1, h2, h3), tb, gammas, lambdas, rb, fluxes)
+    # blocks of ~_QUBIT_BLOCK points x reservoirs: the ~20 temporaries stay in the L2 cache
+    pw = [np.broadcast_to(x, lead) for x in pointwise]
+    pr = [np.broadcast_to(x, lead + (J,)) for x in per_res]
+    out = np.empty(lead + (J,))
+    for idx in _v.blocks(lead, J, _QUBIT_BLOCK):
+        p = [x[idx] for x in pw]
+        q = [x[idx] for x in pr]
+        out[idx] = _ep_qubit_block(p[:3], q[:4], q[4], q[5], p[3:] or None, fluxes)
+    return out
+
+
+def _ep_qubit_block(hb, tb, gammas, lambdas, rb, fluxes):
+    r"""Entropy production (or fluxes) of a qubit QRM in Bloch coordinates; inputs validated.
+
+    ``tb = (t0, t1, t2, t3)``, each ``(..., J)``, are the Bloch coefficients of the reset
+    states, ``rb`` those of the state (``None``: the steady state).
+    Returns ``sigma_j`` (or ``phi_j``), shape ``(..., J)``.
+
+    With :math:`\ln\rho_j^+ = k_j I + c_j\vec q_j\cdot\vec\sigma`, :math:`\ln\rho = k I + c\,\vec r\cdot\vec\sigma`
+    and :math:`\mathcal L_j(\rho) = \ell_0 I + \vec\ell\cdot\vec\sigma` (real Bloch coefficients),
+    :math:`\sigma_j = 2(\ell_0(k_j - k) + c_j\,\vec\ell\cdot\vec q_j - c\,\vec\ell\cdot\vec r)`
+    and :math:`\phi_j = 2(\ell_0k_j + c_j\,\vec\ell\cdot\vec q_j)`.
+    """
+    h1, h2, h3 = hb
+    t0, t1, t2, t3 = tb                                                 # (..., J)
+    if rb is None:
         Gamma = np.sum(gammas, axis=-1)
         wgt = gammas / Gamma[..., None]
         T0, T1, T2, T3 = (np.sum(wgt * t, axis=-1) for t in (t0, t1, t2, t3))
         a = (2.0 / Gamma)
-        r1, r2, r3 = _rho_H_bloch(a * h1[..., 0], a * h2[..., 0], a * h3[..., 0], T1, T2, T3)
+        r1, r2, r3 = _rho_H_bloch(a * h1, a * h2, a * h3, T1, T2, T3)
         r0 = T0
     else:
-        r0, r1, r2, r3, _ = _bloch2(rho)
+        r0, r1, r2, r3 = rb
+    h1, h2, h3 = h1[..., None], h2[..., None], h3[..., None]           # (..., 1): broadcast over J
     r0, r1, r2, r3 = (x[..., None] for x in (r0, r1, r2, r3))
     # partial steady states rho_j^+ = rho_{lambda_j H / gamma_j}(tau_j), eq. (4.2)
     a = 2.0 * lambdas / gammas
     q1, q2, q3 = _rho_H_bloch(a * h1, a * h2, a * h3, t1, t2, t3)
-    lj = _log2_checked(t0, q1, q2, q3)
+    kj, cj = _log2_coef(t0, q1, q2, q3)
     # L_j(rho) = -i lambda_j [H, rho] + gamma_j (tau_j tr rho - rho), eq. (4.1); -i[H, X] = 2 (h x x).sigma
+    # (the cross products and 2 lambda_j are formed on the smaller operands before broadcasting)
     tr = 2.0 * r0
     two_l = 2.0 * lambdas
     l0 = gammas * (t0 * tr - r0)
     l1 = two_l * (h2 * r3 - h3 * r2) + gammas * (t1 * tr - r1)
     l2 = two_l * (h3 * r1 - h1 * r3) + gammas * (t2 * tr - r2)
     l3 = two_l * (h1 * r2 - h2 * r1) + gammas * (t3 * tr - r3)
+    lq = l1 * q1 + l2 * q2 + l3 * q3
     if fluxes:
-        d0, d1, d2, d3 = lj
-    else:
-        lr = _log2_checked(r0, r1, r2, r3)
-        d0, d1, d2, d3 = (x - y for x, y in zip(lj, lr))
+        return 2.0 * (l0 * kj + cj * lq)
+    k, c = _log2_coef(r0, r1, r2, r3)
+    lr = l1 * r1 + l2 * r2 + l3 * r3
     # Re tr(A B) = 2 (a0 b0 + a.b) for real Bloch coefficients
-    return 2.0 * (l0 * d0 + l1 * d1 + l2 * d2 + l3 * d3)
+    return 2.0 * (l0 * (kj - k) + cj * lq - c * lr)
 
 
 def _tr(a):
@@ -426,12 +501,29 @@ def _partial_apply(H, taus, gammas, lambdas, rho):
 
 
 def _ep_checked(H, taus, gammas, lambdas, rho):
-    """Validated arguments of :func:`entropy_production` / :func:`entropy_fluxes`."""
-    H, taus, gammas = _check_model(H, taus, gammas, strict_tau=True)
-    lambdas = _check_lambdas(lambdas, H, taus, gammas, affine=True)
+    """Validated arguments of :func:`entropy_production` / :func:`entropy_fluxes`.
+
+    For ``d == 2`` the states come back in Bloch coordinates (``taus`` as
+    ``(t0, t1, t2, t3)``, ``rho`` as ``(r0, r1, r2, r3)`` or ``None``), checked in one pass
+    each: the qubit path never builds or re-reads a complex copy of its inputs."""
+    H, taus, gammas = _check_model(H, taus, gammas, strict_tau=True, bloch=True)
+    qubit = H.shape[-1] == 2
+    tshape = taus[1] if qubit else None
+    lambdas = _check_lambdas(lambdas, H, taus, gammas, affine=True, taus_shape=tshape)
+    if qubit:
+        taus = taus[0]
     if rho is not None:
-        rho = _check_matrix(rho, "rho", H, taus, gammas, state=True)
-        _v.leading_axes(lambdas=lambdas.shape[:-1], rho=rho.shape[:-2])
+        d = H.shape[-1]
+        _v.same_dim(rho, "rho", d, "H")
+        if qubit:
+            rarr = _v._square_shape(_v._numeric(rho, "rho"), "rho", d)
+            rho_lead = rarr.shape[:-2]
+            rho = _v.bloch2(rarr, "rho", state=True, strict=True)[:4]
+        else:
+            rho = _v.density(rho, "rho", d, strict=True)
+            rho_lead = rho.shape[:-2]
+        _v.leading_axes(H=H.shape[:-2], taus=(tshape or taus.shape)[:-3], gammas=gammas.shape[:-1], rho=rho_lead)
+        _v.leading_axes(lambdas=lambdas.shape[:-1], rho=rho_lead)
     return H, taus, gammas, lambdas, rho
 
 

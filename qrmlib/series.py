@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _ep_terms as _ept
 from . import _validate as _v
 
 from .tripartite import (_WHICH, MATRIX_FREE_HINT, EntropyFluxes, EntropyProduction, _model_checked, _pencil,
@@ -335,13 +336,22 @@ def _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam):
     DA = gA * (kron(tau_A, trA) - rho)
     DB = gB * (kron(trB, tau_B) - rho)
     comm = -1j * (H @ rho - rho @ H)
-    LA = (lam * z)[..., None, None] * comm + DA
-    LB = ((1 - lam) * z)[..., None, None] * comm + DB
+    LA, LB = _ept.generators(comm, DA, DB, z, lam)
     return rho, rA, rB, LA, LB
 
 
 def _tr(a, b):
     return np.einsum("...ij,...ji->...", a, b)
+
+
+#: the analytic continuation's number system of the (7.5)-(7.6) terms (qrmlib._ep_terms):
+#: principal logarithm of a diagonalisable matrix, complex trace pairing
+_ANALYTIC = _ept.Backend(log=lambda a: _logm_eig(a), tr=_ept.tr_complex)
+
+
+def _mp_backend(mp):
+    """The mpmath number system: ``ln`` by ``mpmath.eighe``, ``Re tr`` in ``mpf``."""
+    return _ept.Backend(log=lambda X: _mp_logm_herm(X, mp), tr=lambda a, b: mp.re(_mp_tr(a, b)))
 
 
 def entropy_production_analytic(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam):
@@ -366,9 +376,7 @@ def entropy_production_analytic(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam)
         NamedTuple ``(sigma, sigma_A, sigma_B)`` of complex ndarrays, shape ``broadcast(stack, z, lam)``.
     """
     rho, rA, rB, LA, LB = _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam)
-    lr = _logm_eig(rho)
-    sA = _tr(LA, _logm_eig(rA) - lr)
-    sB = _tr(LB, _logm_eig(rB) - lr)
+    sA, sB = _ept.ep_terms(_ANALYTIC, rho, rA, rB, LA, LB)
     return EntropyProduction(sA + sB, sA, sB)
 
 
@@ -380,8 +388,8 @@ def entropy_fluxes_analytic(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam):
     EntropyFluxes
         NamedTuple ``(phi_A, phi_B)`` of complex ndarrays, shape ``broadcast(stack, z, lam)``.
     """
-    _, rA, rB, LA, LB = _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam)
-    return EntropyFluxes(_tr(LA, _logm_eig(rA)), _tr(LB, _logm_eig(rB)))
+    rho, rA, rB, LA, LB = _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam)
+    return EntropyFluxes(*_ept.ep_terms(_ANALYTIC, rho, rA, rB, LA, LB, fluxes=True))
 
 
 # --- mpmath references ------------------------------------------------------------------------
@@ -574,9 +582,7 @@ def _mp_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps):
         D_A, L1, *_ = _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, "A", mp)
         D_B, *_ = _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, "B", mp)
         gm, lm = mp.mpf(float(g)), mp.mpf(lam)
-        c = L1(rho)
-        LA = lm * gm * c + D_A(rho)
-        LB = (1 - lm) * gm * c + D_B(rho)
+        LA, LB = _ept.generators(L1(rho), D_A(rho), D_B(rho), gm, lm)
     return mp, rho, rA, rB, LA, LB
 
 
@@ -588,9 +594,7 @@ def mp_entropy_production(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, *, dp
     """
     mp, rho, rA, rB, LA, LB = _mp_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps)
     with mp.workdps(dps):
-        lr = _mp_logm_herm(rho, mp)
-        sA = mp.re(_mp_tr(LA, _mp_logm_herm(rA, mp) - lr))
-        sB = mp.re(_mp_tr(LB, _mp_logm_herm(rB, mp) - lr))
+        sA, sB = _ept.ep_terms(_mp_backend(mp), rho, rA, rB, LA, LB)
         return EntropyProduction(sA + sB, sA, sB)
 
 
@@ -601,4 +605,4 @@ def mp_entropy_fluxes(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, *, dps=50
     """
     mp, rho, rA, rB, LA, LB = _mp_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, lam, dps)
     with mp.workdps(dps):
-        return EntropyFluxes(mp.re(_mp_tr(LA, _mp_logm_herm(rA, mp))), mp.re(_mp_tr(LB, _mp_logm_herm(rB, mp))))
+        return EntropyFluxes(*_ept.ep_terms(_mp_backend(mp), rho, rA, rB, LA, LB, fluxes=True))

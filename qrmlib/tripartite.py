@@ -58,201 +58,44 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
-from typing import NamedTuple
 
 import numpy as np
 
 from . import _validate as _v
-from .linalg import _logm_pd, dagger, hermitian_part, linear_map_matrix, superop_commutator
+from . import _ep_terms as _ept
+from .linalg import _logm_pd, hermitian_part, linear_map_matrix, superop_commutator
 
-__all__ = ["TripartiteQRM", "EntropyProduction", "EntropyFluxes"]
+__all__ = ["TripartiteQRM", "EntropyProduction", "EntropyFluxes",
+           "steady_state_pencil", "steady_state_batch", "steady_state_matrix_free"]
 
 #: relative tolerance for the hypothesis tr_AB(rho_tilde) = 0 of eq. (7.10)
 L0_INV_TOL = 1e-10
-#: memory budget (bytes) of one batched solve; larger batches are split into chunks
-_SOLVE_BYTES = 1 << 28
 
+# the helpers, the dense stacked solvers and the matrix-free solver live in their own modules
+# (qrmlib._tripartite_base, _tripartite_dense, _tripartite_mf); their names stay importable from here
+from ._tripartite_base import (  # noqa: F401, E402
+    _SOLVE_BYTES, EntropyFluxes, EntropyProduction, MATRIX_FREE_HINT, _DOUBLE, _METHODS, _PTR,
+    _ScaledSystem, _WHICH, _batched_solve, _bordered_solve, _comm, _finish, _guard_dense, _kron,
+    _ptr, _tr, _tr_prod,
+)
+from ._tripartite_dense import (  # noqa: F401, E402
+    _BLOCK_CACHE, _CHUNK_BYTES, _active_block, _active_block_cached, _batched_solve_rhs, _chunks,
+    _complex_vec, _flat_index, _herm_perm, _pencil, _pencil_bytes, _real_form, _real_vec,
+    _stack_args, _steady_state_batch, steady_state_batch, steady_state_pencil,
+)
+from ._tripartite_mf import (  # noqa: F401, E402
+    _MatrixFree, _gmres, _mf_resolvent, _mf_scaled, steady_state_matrix_free,
+)
 
-# --- small helpers ------------------------------------------------------------
-
-def _kron(a, b):
-    """Kronecker product over the last two axes, broadcast over leading axes."""
-    a = np.asarray(a)
-    b = np.asarray(b)
-    out = a[..., :, None, :, None] * b[..., None, :, None, :]
-    s = out.shape
-    return out.reshape(s[:-4] + (s[-4] * s[-3], s[-2] * s[-1]))
-
-
-def _tr(a):
-    return np.trace(a, axis1=-2, axis2=-1)
-
-
-def _tr_prod(a, b):
-    """Real part of tr(a b), shapes ``(..., d, d)`` -> ``(...)``."""
-    return np.real(np.einsum("...ij,...ji->...", a, b))
-
-
-def _comm(a, b):
-    return a @ b - b @ a
-
-
-# The checks of lam and g are defined once, in qrmlib._validate (lam_checked, g_checked).
-
-_PTR = {"A": "...abcaef->...bcef", "B": "...abcdec->...abde", "AB": "...abcaec->...be"}
-
-
-def _ptr(x, dims, which):
-    """Partial trace over A, B or AB of ``x`` ``(..., d, d)`` (the einsum of ``linalg.partial_trace``, unchecked)."""
-    nA, nC, nB = dims
-    lead = x.shape[:-2]
-    out = np.einsum(_PTR[which], x.reshape(lead + (nA, nC, nB, nA, nC, nB)))
-    k = {"A": nC * nB, "B": nA * nC, "AB": nC}[which]
-    return out.reshape(lead + (k, k))
-
-
-#: where to go when a dense solve does not fit
-MATRIX_FREE_HINT = ("use qrmlib.tripartite.steady_state_matrix_free (matrix-free GMRES, memory O(d²)) "
-                    "for the steady state instead")
-
-
-def _guard_dense(N, count, what):
-    """``memory_guard`` for ``count`` dense complex ``N x N`` matrices (plus a few of working space)."""
-    _v.memory_guard(16.0 * float(N) ** 2 * (count + 3), f"{what} ({count} dense {N}x{N} complex matrices)",
-                    hint=MATRIX_FREE_HINT)
+for _f in (EntropyProduction, EntropyFluxes, steady_state_pencil, steady_state_batch, steady_state_matrix_free):
+    _f.__module__ = __name__          # documented, pickled and shown as qrmlib.tripartite.<name>
+del _f
 
 
 def _model_checked(model, name="model"):
     if not isinstance(model, TripartiteQRM):
         raise TypeError(f"{name} must be a qrmlib.tripartite.TripartiteQRM, got {type(model).__name__}")
     return model
-
-
-def _batched_solve(M, rhs):
-    """``np.linalg.solve`` over the leading axes of ``M`` ``(..., n, n)``, ``rhs`` ``(n,)``.
-
-    One call; split into chunks only when the batch exceeds 256 MB.
-    Singular matrices raise ``ValueError`` (degenerate kernel).
-    """
-    n = M.shape[-1]
-    lead = M.shape[:-2]
-    M = M.reshape((-1, n, n))
-    b = np.broadcast_to(rhs, (M.shape[0], n))[..., None]
-    nchunk = max(1, int(np.ceil(M.shape[0] * n * n * 16 * 3 / _SOLVE_BYTES)))
-    try:
-        if nchunk == 1:
-            x = np.linalg.solve(M, b)[..., 0]
-        else:
-            x = np.concatenate([np.linalg.solve(m, r)[..., 0]
-                                for m, r in zip(np.array_split(M, nchunk), np.array_split(b, nchunk))])
-    except np.linalg.LinAlgError as exc:
-        raise ValueError(
-            "the steady state is not unique (singular linear system): the kernel of the generator "
-            "is degenerate for these parameters"
-        ) from exc
-    return x.reshape(lead + (n,))
-
-
-def _finish(rho):
-    rho = hermitian_part(rho)
-    return rho / np.real(_tr(rho))[..., None, None]
-
-
-def _bordered_solve(S, scale):
-    r"""Trace-one null vectors of superoperators ``S`` of shape ``(..., d², d²)``.
-
-    Solves :math:`(S - w\,\mathbf 1^t)x = -w` with :math:`\mathbf 1=\operatorname{vec}(I)`
-    and :math:`w=\mathrm{scale}\,\mathbf 1/d`.  Since :math:`\mathbf 1^tS=0`
-    (trace preservation), any solution has :math:`\mathbf 1^tx=1` and
-    :math:`Sx=0`; the bordered matrix is invertible iff :math:`\ker S` is
-    one-dimensional.
-    """
-    S = np.asarray(S, dtype=complex)
-    n2 = S.shape[-1]
-    d = int(round(np.sqrt(n2)))
-    one = np.eye(d, dtype=complex).reshape(-1)
-    w = (scale / d) * one
-    x = _batched_solve(S - w[:, None] * one[None, :], -w)
-    return _finish(x.reshape(S.shape[:-2] + (d, d)))
-
-
-class _ScaledSystem:
-    r"""The steady-state equations of :math:`\mathcal L_0+g\mathcal L_1` rescaled to be well conditioned as :math:`g\to0`.
-
-    :math:`\mathcal L_0` is a reset dissipator with kernel :math:`\{E(r)\}` and
-    :math:`\operatorname{tr}_{env}\mathcal L_0=0` (:math:`E`, :math:`\operatorname{tr}_{env}`
-    given as matrices ``Emb`` ``(d², n²)`` and ``T`` ``(n², d²)``).  For
-    :math:`g\neq0` write :math:`\rho=E(r)+gY` with :math:`\operatorname{tr}_{env}Y=0`;
-    with :math:`P_0=E\operatorname{tr}_{env}`, :math:`Q=1-P_0`, and Diag/Offdiag
-    in the eigenbasis of :math:`\bar H^\tau=\operatorname{tr}_{env}(H E(I))`,
-    :math:`\mathcal L_g\rho=0`, :math:`\operatorname{tr}\rho=1` is equivalent to
-
-    .. math::
-
-        Q\mathcal L_1E(r) + (\mathcal L_0 + gQ\mathcal L_1 + sP_0)Y = 0,\\
-        \operatorname{Offdiag}\operatorname{tr}_{env}\mathcal L_1(E(r)+gY)
-          + \operatorname{Diag}\operatorname{tr}_{env}\mathcal L_1Y + w(\operatorname{tr}r-1) = 0,
-
-    (the :math:`P_0` part of :math:`\mathcal L_g\rho=0` divided by :math:`g`, its
-    Diag part once more, using :math:`\operatorname{Diag}[\bar H^\tau,r]=0`;
-    :math:`w=sI/n`).  At :math:`g=0` this is the perturbative system of
-    :mod:`qrmlib.perturbation`, invertible under Spec and Coup, so the
-    condition number stays bounded as :math:`g\to0` instead of growing like
-    :math:`g^{-2}`.  The matrix is :math:`A_0+gA_1`, of size :math:`d^2+n^2`.
-    """
-
-    def __init__(self, L0, L1, T, Emb, H_eff, s):
-        n2, d2 = T.shape
-        n = int(round(np.sqrt(n2)))
-        _, V = np.linalg.eigh(H_eff)
-        # Diag in the eigenbasis of H_eff, as a matrix on row-major vec
-        basis = np.eye(n2, dtype=complex).reshape(n2, n, n)
-        Vh = dagger(V)
-        Dg = (V @ (np.eye(n) * (Vh @ basis @ V)) @ Vh).reshape(n2, n2).T
-        Of = np.eye(n2) - Dg
-        P0 = Emb @ T
-        Q = np.eye(d2) - P0
-        TL1 = T @ L1
-        one = np.eye(n, dtype=complex).reshape(-1)
-        w = (s / n) * one
-        A0 = np.zeros((d2 + n2, d2 + n2), complex)
-        A1 = np.zeros_like(A0)
-        A0[:d2, :n2] = Q @ L1 @ Emb
-        A0[:d2, n2:] = L0 + s * P0
-        A1[:d2, n2:] = Q @ L1
-        A0[d2:, :n2] = Of @ TL1 @ Emb + w[:, None] * one[None, :]
-        A0[d2:, n2:] = Dg @ TL1
-        A1[d2:, n2:] = Of @ TL1
-        self.A0, self.A1, self.Emb = A0, A1, Emb
-        self.rhs = np.concatenate([np.zeros(d2, complex), w])
-        self.n2, self.d = n2, int(round(np.sqrt(d2)))
-
-    def solve(self, g):
-        z = _batched_solve(self.A0 + g[..., None, None] * self.A1, self.rhs)
-        r, Y = z[..., : self.n2], z[..., self.n2:]
-        x = np.einsum("ij,...j->...i", self.Emb, r) + g[..., None] * Y
-        return _finish(x.reshape(g.shape + (self.d, self.d)))
-
-
-# --- results ----------------------------------------------------------------------
-
-class EntropyProduction(NamedTuple):
-    r"""Entropy production of eqs. (7.5)-(7.6): :math:`\sigma=\sigma_A+\sigma_B` and its two parts."""
-
-    sigma: np.ndarray
-    sigma_A: np.ndarray
-    sigma_B: np.ndarray
-
-
-class EntropyFluxes(NamedTuple):
-    r"""Entropy fluxes :math:`\phi_A,\phi_B` of eqs. (7.6), (8.26)."""
-
-    phi_A: np.ndarray
-    phi_B: np.ndarray
-
-
-_METHODS = ("auto", "scaled", "bordered")
-_WHICH = ("full", "A", "B")
 
 
 # --- the model ------------------------------------------------------------------
@@ -382,10 +225,10 @@ class TripartiteQRM:
         return -1j * _comm(self.H, rho)
 
     def _L_A(self, rho, g, lam):
-        return (g * lam)[..., None, None] * self._L1(rho) + self._D_A(rho)
+        return _ept.generator_A(self._L1(rho), self._D_A(rho), g, lam)
 
     def _L_B(self, rho, g, lam):
-        return (g * (1 - lam))[..., None, None] * self._L1(rho) + self._D_B(rho)
+        return _ept.generator_B(self._L1(rho), self._D_B(rho), g, lam)
 
     def D_A(self, rho):
         r""":math:`\mathcal D_A(\rho)=\gamma_A(\tau_A\otimes\operatorname{tr}_A\rho-\rho)`, eq. (6.3); ``(..., d, d)``."""
@@ -784,8 +627,7 @@ class TripartiteQRM:
         rho0 = self._solve("full", g0, "auto")      # on the shape of g alone; lam only enters below
         rho = np.broadcast_to(rho0, g.shape + rho0.shape[-2:])
         rA, rB = self._partial(g, lam)
-        LA = self._L_A(rho, g, lam)
-        LB = self._L_B(rho, g, lam)
+        LA, LB = _ept.generators(self._L1(rho), self._D_A(rho), self._D_B(rho), g, lam)
         return rho, rA, rB, LA, LB, rho0
 
     def entropy_production(self, g, lam):
@@ -816,8 +658,7 @@ class TripartiteQRM:
         """
         rho, rA, rB, LA, LB, rho0 = self._ep_parts(g, lam)
         lr = np.broadcast_to(_logm_pd(rho0), rho.shape)
-        sA = _tr_prod(LA, _logm_pd(rA) - lr)
-        sB = _tr_prod(LB, _logm_pd(rB) - lr)
+        sA, sB = _ept.ep_terms(_DOUBLE, rho, rA, rB, LA, LB, log_rho=lr)
         return EntropyProduction(sA + sB, sA, sB)
 
     def entropy_fluxes(self, g, lam):
@@ -837,7 +678,7 @@ class TripartiteQRM:
             NamedTuple ``(phi_A, phi_B)`` of ndarrays of shape ``broadcast(g, lam).shape``.
         """
         rho, rA, rB, LA, LB, _ = self._ep_parts(g, lam)
-        return EntropyFluxes(_tr_prod(LA, _logm_pd(rA)), _tr_prod(LB, _logm_pd(rB)))
+        return EntropyFluxes(*_ept.ep_terms(_DOUBLE, rho, rA, rB, LA, LB, fluxes=True))
 
     # --- perturbation theory ----------------------------------------------------------
 
@@ -857,590 +698,6 @@ class TripartiteQRM:
         if key not in self.__dict__:
             self.__dict__[key] = Perturbative(self, strict=strict)
         return self.__dict__[key]
-
-
-# --- stacks of parameters (Figure 5a: a whole (g, tau_B) grid in one call) --------------------
-
-__all__ += ["steady_state_pencil", "steady_state_batch"]
-
-
-
-def _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims):
-    """Validated stack arguments; returns arrays and the broadcast parameter shape."""
-    dims_t = _v.dims_checked(dims)
-    n_A, n_C, n_B = dims_t
-    d = n_A * n_C * n_B
-    H = _v.hermitian(H, "H")
-    if H.shape[-1] != d:
-        raise ValueError(f"dims={dims_t} has product {d} but H is {H.shape[-1]}x{H.shape[-1]}: "
-                         "the product n_A*n_C*n_B must equal the size of H")
-    tau_A = _v.density(tau_A, "tau_A", n_A)
-    tau_B = _v.density(tau_B, "tau_B", n_B)
-    gA = _v.rates(gamma_A, "gamma_A")
-    gB = _v.rates(gamma_B, "gamma_B")
-    try:
-        shape = np.broadcast_shapes(H.shape[:-2], tau_A.shape[:-2], tau_B.shape[:-2], gA.shape, gB.shape)
-    except ValueError:
-        raise ValueError(
-            "the stack axes of H, tau_A, tau_B, gamma_A, gamma_B must broadcast together, got "
-            f"{H.shape[:-2]}, {tau_A.shape[:-2]}, {tau_B.shape[:-2]}, {gA.shape}, {gB.shape}") from None
-    return H, tau_A, tau_B, gA, gB, dims_t, shape
-
-
-def _pencil_bytes(dims, which, count):
-    """Bytes of the pencil of :func:`steady_state_pencil` for ``count`` parameter sets (about 8 d⁴-matrices)."""
-    n_A, n_C, n_B = dims
-    d = n_A * n_C * n_B
-    n = {"full": n_C, "A": n_C * n_B, "B": n_A * n_C}[which]
-    return d * d + n * n, 8 * max(int(count), 1)
-
-
-def steady_state_pencil(H, tau_A, tau_B, gamma_A, gamma_B, dims, which="full"):
-    r"""The rescaled steady-state equations of ``_ScaledSystem`` for stacks of parameters.
-
-    For every element of the broadcast stack of ``H`` ``(..., d, d)``, ``tau_A``
-    ``(..., n_A, n_A)``, ``tau_B`` ``(..., n_B, n_B)``, ``gamma_A``, ``gamma_B``
-    ``(...)`` this builds the matrices :math:`A_0, A_1` of size
-    :math:`N=d^2+n^2` such that, for every :math:`g` at which :math:`A_0+gA_1`
-    is invertible, the solution :math:`(r, Y)` of
-    :math:`(A_0+gA_1)(r,Y)=b` gives the steady state
-    :math:`\rho=E(r)+gY` (see ``_ScaledSystem``; at :math:`g=0`,
-    :math:`\rho=\rho_0` of eq. (7.12)).
-
-    ``which`` selects the generator: ``"full"`` (:math:`\mathcal L_g`,
-    :math:`E(r)=\tau_A\otimes r\otimes\tau_B`, :math:`n=n_C`), ``"A"``
-    (:math:`\mathcal L^A_g=\mathcal D_A+g\mathcal L_1`, :math:`E(x)=\tau_A\otimes x`,
-    :math:`n=n_Cn_B`) or ``"B"`` (:math:`E(x)=x\otimes\tau_B`, :math:`n=n_An_C`).
-
-    The solution :math:`\rho(g)` is a rational function of :math:`g`; it is
-    the analytic continuation of :math:`\rho^+_g` to complex :math:`g`
-    (used by ``qrmlib.series``).
-
-    Returns
-    -------
-    dict
-        ``"A0"``, ``"A1"`` ``(..., N, N)``; ``"rhs"`` ``(..., N)``;
-        ``"Emb"`` ``(..., d², n²)`` (matrix of :math:`E`); ``"n"``, ``"d"``
-        (ints); ``"scale"`` ``(...)`` (:math:`\gamma_A+\gamma_B`, :math:`\gamma_A` or
-        :math:`\gamma_B`); ``"L0"``, ``"L1"`` ``(..., d², d²)`` (the
-        superoperators of the unscaled problem); ``"H_norm"`` ``(...)``
-        (:math:`\|H\|_2`).
-    """
-    which = _v.choice(which, "which", _WHICH)
-    return _pencil(*_stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims), which)
-
-
-def _pencil(H, tau_A, tau_B, gA, gB, dims, shape, which):
-    """Unchecked core of :func:`steady_state_pencil` (arguments as returned by ``_stack_args``)."""
-    N, count = _pencil_bytes(dims, which, int(np.prod(shape, dtype=int)))
-    _guard_dense(N, count, "the steady-state pencil")
-    n_A, n_C, n_B = dims
-    d = n_A * n_C * n_B
-    tA = tau_A[..., None, :, :]  # room for the basis axis of linear_map_matrix
-    tB = tau_B[..., None, :, :]
-    T_A = linear_map_matrix(lambda x: _ptr(x, dims, "A"), d)                  # (n_C n_B)², d²
-    T_B = linear_map_matrix(lambda x: _ptr(x, dims, "B"), d)                  # (n_A n_C)², d²
-    E_A = linear_map_matrix(lambda x: _kron(tA, x), n_C * n_B)               # (..., d², (n_C n_B)²)
-    E_B = linear_map_matrix(lambda x: _kron(x, tB), n_A * n_C)               # (..., d², (n_A n_C)²)
-    I_d2 = np.eye(d * d)
-    D_A = gA[..., None, None] * (E_A @ T_A - I_d2)
-    D_B = gB[..., None, None] * (E_B @ T_B - I_d2)
-    L1 = superop_commutator(H)
-    if which == "full":
-        n = n_C
-        T = linear_map_matrix(lambda x: _ptr(x, dims, "AB"), d)
-        Emb = linear_map_matrix(lambda x: _kron(_kron(tA, x), tB), n_C)
-        L0 = D_A + D_B
-        s = gA + gB
-    elif which == "A":
-        n, T, Emb, L0, s = n_C * n_B, T_A, E_A, D_A, gA
-    else:
-        n, T, Emb, L0, s = n_A * n_C, T_B, E_B, D_B, gB
-    n2, d2 = n * n, d * d
-    lead = np.broadcast_shapes(shape, L0.shape[:-2], L1.shape[:-2])
-    L0 = np.broadcast_to(L0, lead + (d2, d2))
-    L1 = np.broadcast_to(L1, lead + (d2, d2))
-    Emb = np.broadcast_to(Emb, lead + (d2, n2))
-    s = np.broadcast_to(s, lead)
-    # H_eff = tr_env(H E(I)) and the projection Diag onto its eigenbasis, (..., n², n²)
-    HE = H @ (Emb @ np.eye(n, dtype=complex).reshape(-1)).reshape(lead + (d, d))
-    H_eff = hermitian_part((HE.reshape(lead + (d2,)) @ T.T).reshape(lead + (n, n)))
-    _, V = np.linalg.eigh(H_eff)
-    Vc = np.conj(V)
-    Dg = np.einsum("...im,...km,...lm,...jm->...ijkl", V, Vc, V, Vc).reshape(lead + (n2, n2))
-    Of = np.eye(n2) - Dg
-    P0 = Emb @ T
-    Q = np.eye(d2) - P0
-    TL1 = T @ L1
-    one = np.eye(n, dtype=complex).reshape(-1)
-    w = (s / n)[..., None] * one
-    QL1 = Q @ L1
-    OfTL1 = Of @ TL1
-    top0 = np.concatenate([QL1 @ Emb, L0 + s[..., None, None] * P0], axis=-1)
-    bot0 = np.concatenate([OfTL1 @ Emb + w[..., :, None] * one, Dg @ TL1], axis=-1)
-    A0 = np.concatenate([top0, bot0], axis=-2)
-    A1 = np.zeros_like(A0)
-    A1[..., :d2, n2:] = QL1
-    A1[..., d2:, n2:] = OfTL1
-    rhs = np.concatenate([np.zeros(lead + (d2,), complex), w], axis=-1)
-    H_norm = np.broadcast_to(np.linalg.norm(H, 2, axis=(-2, -1)), lead)
-    return {"A0": A0, "A1": A1, "rhs": rhs, "Emb": Emb, "n": n, "d": d, "scale": s,
-            "L0": L0, "L1": L1, "H_norm": H_norm}
-
-
-def _flat_index(shape, out_shape):
-    """Flat indices of an array of ``shape`` broadcast to ``out_shape``, raveled."""
-    size = int(np.prod(shape, dtype=int))
-    return np.broadcast_to(np.arange(size).reshape(shape), out_shape).ravel()
-
-
-#: bytes of one chunk of systems in :func:`steady_state_batch` (cache-sized chunks: measured CPU time
-#: 2.1-2.5 s for the 200×200 grid of Fig. 5a, against 2.5-4 s for 256 MB chunks)
-_CHUNK_BYTES = 1 << 18
-
-
-def _chunks(count, per_item_bytes):
-    step = max(1, int(_CHUNK_BYTES // per_item_bytes))
-    return [slice(i, min(i + step, count)) for i in range(0, count, step)]
-
-
-def _herm_perm(sizes):
-    r"""Index permutation :math:`\Pi` of the transposition on blocks of row-major vec's of sizes ``sizes``."""
-    out, off = [], 0
-    for n in sizes:
-        out.append(off + np.arange(n * n).reshape(n, n).T.reshape(-1))
-        off += n * n
-    return np.concatenate(out)
-
-
-def _real_form(M, row_perm, col_perm):
-    r"""Real matrix of a Hermiticity-preserving map in the real coordinates :math:`v=\operatorname{Re}x+\operatorname{Im}x`.
-
-    For a Hermitian matrix :math:`X` (or a tuple of them), :math:`x=\operatorname{vec}X`
-    and :math:`v=\operatorname{Re}x+\operatorname{Im}x\in\mathbb R^{n^2}` are related by
-    :math:`x=Cv`, :math:`C=((1+i)I+(1-i)\Pi)/2`, :math:`C^{-1}=((1-i)I+(1+i)\Pi)/2`
-    (:math:`\Pi` the transposition, ``_herm_perm``).  ``M`` ``(..., m, m')`` maps
-    Hermitian unknowns (column blocks, ``col_perm``) to Hermitian values (row
-    blocks, ``row_perm``), so :math:`C_{rows}^{-1}MC_{cols}` is real; returns it.
-    """
-    MC = 0.5 * ((1 + 1j) * M + (1 - 1j) * M[..., :, col_perm])
-    return np.real(0.5 * ((1 - 1j) * MC + (1 + 1j) * MC[..., row_perm, :]))
-
-
-def _real_vec(x, perm):
-    """:math:`C^{-1}x` (real) for the vec ``x`` ``(..., m)`` of Hermitian matrices."""
-    return np.real(0.5 * ((1 - 1j) * x + (1 + 1j) * x[..., perm]))
-
-
-def _complex_vec(v, perm):
-    """:math:`x=Cv` for real coordinates ``v`` ``(..., m)``."""
-    if np.iscomplexobj(v):
-        return 0.5 * ((1 + 1j) * v + (1 - 1j) * v[..., perm])
-    vp = v[..., perm]
-    x = np.empty(v.shape, complex)
-    x.real = v + vp
-    x.imag = v - vp
-    x *= 0.5
-    return x
-
-
-def steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, *, which="full", method="auto"):
-    r"""Steady states for stacks of parameters and couplings in one vectorised call.
-
-    The same solution as :meth:`TripartiteQRM.steady_state` (``which="full"``),
-    :meth:`TripartiteQRM.steady_state_A` (``"A"``) and
-    :meth:`TripartiteQRM.steady_state_B` (``"B"``), but with the model
-    parameters as stacks: ``H`` ``(..., d, d)``, ``tau_A`` ``(..., n_A, n_A)``,
-    ``tau_B`` ``(..., n_B, n_B)``, ``gamma_A``, ``gamma_B`` ``(...)`` and the
-    couplings ``g`` all broadcast together (NumPy rules), e.g.
-    ``tau_B`` of shape ``(n_t, 1, 2, 2)`` and ``g`` of shape ``(n_g,)`` give the
-    ``(n_t, n_g)`` grid of Figure 5a.  The linear systems are built once per
-    parameter set (:func:`steady_state_pencil`) and solved in batched chunks
-    of at most 256 MB, with ``method`` as in :meth:`TripartiteQRM.steady_state`
-    (``"auto"``: the rescaled system where :math:`|g|\,\|H\|\le s`,
-    :math:`s=\gamma_A+\gamma_B`, :math:`\gamma_A` or :math:`\gamma_B`, the bordered
-    one elsewhere).
-
-    For real :math:`g` both systems map Hermitian unknowns to Hermitian
-    equations, so they are solved in real arithmetic, in the coordinates
-    :math:`\operatorname{Re}x+\operatorname{Im}x` of the vectorised Hermitian
-    unknowns (``_real_form``): the same solution, at about a third of the cost
-    of the complex solve (measured: 200×200 grid of the §8 chain, 68×68
-    systems).
-
-    Parameters
-    ----------
-    H, tau_A, tau_B, gamma_A, gamma_B, dims
-        As for :class:`TripartiteQRM`, with leading stack axes.
-    g : array_like
-        Nonzero finite real couplings.
-    which : {"full", "A", "B"}
-    method : {"auto", "scaled", "bordered"}
-
-    Returns
-    -------
-    ndarray, shape ``broadcast(stack shape, g.shape) + (d, d)``
-    """
-    return _steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which, method, True)
-
-
-def _steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which, method, pole_residue):
-    """:func:`steady_state_batch`; ``pole_residue=False``: one reduced direct solve per point (the
-    round-off of independent solves, which ``figures._ep_double`` shows as the double-precision curve)."""
-    g = _v.g_checked(g)
-    method = _v.choice(method, "method", _METHODS)
-    which = _v.choice(which, "which", _WHICH)
-    H, tau_A, tau_B, gA, gB, dims_t, pshape = _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims)
-    n_A, n_C, n_B = dims_t
-    d = n_A * n_C * n_B
-    n = {"full": n_C, "A": n_C * n_B, "B": n_A * n_C}[which]
-    d2, n2 = d * d, n * n
-    try:
-        out_shape = np.broadcast_shapes(pshape, g.shape)
-    except ValueError:
-        raise ValueError(f"g of shape {g.shape} must broadcast with the parameter stack {pshape}") from None
-    N = int(np.prod(out_shape, dtype=int))
-    p = int(np.prod(pshape, dtype=int))
-    _v.memory_guard(16.0 * (d2 + n2) * (N + (d2 + n2)) + 16.0 * p * (d2 + n2) * (d2 + 2 * n2),
-                    f"steady_state_batch ({N} systems)", hint=MATRIX_FREE_HINT)
-
-    def flat(x, tail):
-        return np.broadcast_to(x, pshape + tail).reshape((p,) + tail)
-
-    Hf, tAf, tBf = flat(H, (d, d)), flat(tau_A, (n_A, n_A)), flat(tau_B, (n_B, n_B))
-    gAf, gBf = flat(gA, ()), flat(gB, ()),
-    ip = _flat_index(pshape, out_shape)
-    order = np.argsort(ip, kind="stable")         # the points grouped by parameter set, N // p each
-    reps = N // p
-    gs = np.broadcast_to(g, out_shape).ravel()[order].reshape(p, reps)
-    out = np.empty((p, reps, d2))
-    # parameter sets in chunks of ~64 MB of working space (the columns of the reduced systems)
-    step = max(1, int((1 << 26) // (16 * 8 * (d2 + n2) * d2)))
-    for a in range(0, p, step):
-        sl = slice(a, min(a + step, p))
-        R = ReducedStack(Hf[sl], tAf[sl], tBf[sl], gAf[sl], gBf[sl], dims_t, which)
-        gc = gs[sl]
-        todo = np.ones(gc.shape, bool)
-        if method == "auto" and reps >= 8 and pole_residue:
-            # many couplings per parameter set: its pole-residue form (one eig), then one product per set
-            pr = PoleResidueStack(R)
-            out[sl] = pr.eval_grid(gc)
-            todo[pr.ok] = False
-        jj, kk = np.nonzero(todo)
-        for c in _chunks(jj.size, R.A0.shape[-1] ** 2 * 8):
-            out[sl][jj[c], kk[c]] = R.solve(gc[jj[c], kk[c]], jj[c], method)
-    out = out.reshape(N, d2)
-    if np.any(order != np.arange(N)):
-        res = np.empty((N, d2))
-        res[order] = out
-        out = res
-    out /= out[:, np.arange(d) * (d + 1)].sum(-1, keepdims=True)
-    return _complex_vec(out, _herm_perm((d,))).reshape(out_shape + (d, d))
-
-
-def _batched_solve_rhs(M, b):
-    """``np.linalg.solve`` for stacks ``M`` ``(k, n, n)``, ``b`` ``(k, n)``; singular -> ``ValueError``."""
-    try:
-        return np.linalg.solve(M, b[..., None])[..., 0]
-    except np.linalg.LinAlgError as exc:
-        raise ValueError(
-            "the steady state is not unique (singular linear system): the kernel of the generator "
-            "is degenerate for these parameters"
-        ) from exc
-
-
-# --- matrix-free exact steady state (large n_C; issue 7) ----------------------------------------
-
-__all__ += ["steady_state_matrix_free"]
-
-class _MatrixFree:
-    r"""Closed-form actions of :math:`\mathcal L_0`, :math:`\mathcal L_0^{-1}` (7.10), :math:`\mathcal L_1`,
-    :math:`\operatorname{tr}_{AB}`, :math:`E` on single ``(d, d)`` matrices: :math:`O(d^3)` per call
-    (two products with :math:`H`), never a :math:`d^2\times d^2` matrix."""
-
-    def __init__(self, model):
-        self.m = model
-        self.H = np.ascontiguousarray(model.H)
-        self.nA, self.nC, self.nB = model.dims
-        self.d = model.d
-        self.gA, self.gB = model.gamma_A, model.gamma_B
-        self.s = self.gA + self.gB
-        self.tA, self.tB = model.tau_A, model.tau_B
-
-    # partial traces / embeddings of one matrix (no validation: hot path)
-    def _t6(self, X):
-        nA, nC, nB = self.nA, self.nC, self.nB
-        return X.reshape(nA, nC, nB, nA, nC, nB)
-
-    def tr_A(self, X):
-        nA, nC, nB = self.nA, self.nC, self.nB
-        return np.einsum("acbaCB->cbCB", self._t6(X)).reshape(nC * nB, nC * nB)
-
-    def tr_B(self, X):
-        nA, nC, nB = self.nA, self.nC, self.nB
-        return np.einsum("acbACb->acAC", self._t6(X)).reshape(nA * nC, nA * nC)
-
-    def tr_AB(self, X):
-        return np.einsum("acbaCb->cC", self._t6(X))
-
-    def emb_CB(self, Y):
-        return np.kron(self.tA, Y)
-
-    def emb_AC(self, Y):
-        return np.kron(Y, self.tB)
-
-    def E(self, r):
-        return np.kron(np.kron(self.tA, r), self.tB)
-
-    def L1(self, X):
-        return -1j * (self.H @ X - X @ self.H)
-
-    def L0(self, X):
-        return (self.gA * (self.emb_CB(self.tr_A(X)) - X)
-                + self.gB * (self.emb_AC(self.tr_B(X)) - X))
-
-    def L0_inv(self, X):
-        """(7.10) on ker tr_AB (not checked)."""
-        gA, gB = self.gA, self.gB
-        return (-1.0 / (gA + gB)) * (X + (gA / gB) * self.emb_CB(self.tr_A(X))
-                                     + (gB / gA) * self.emb_AC(self.tr_B(X)))
-
-    def Q(self, X):
-        """:math:`(1-P_0)X = X - E(\\operatorname{tr}_{AB}X)`."""
-        return X - self.E(self.tr_AB(X))
-
-
-def _gmres(apply, b, *, rtol, maxiter, restart):
-    """GMRES on the operator ``apply`` (complex vectors); returns (x, iterations, relative residual)."""
-    from scipy.sparse.linalg import LinearOperator, gmres
-
-    n = b.size
-    op = LinearOperator((n, n), matvec=apply, dtype=complex)
-    count = [0]
-
-    def cb(_):
-        count[0] += 1
-
-    x, info = gmres(op, b, rtol=rtol, atol=0.0, restart=min(restart, n), maxiter=maxiter,
-                    callback=cb, callback_type="pr_norm")
-    res = float(np.linalg.norm(apply(x) - b) / np.linalg.norm(b))
-    return x, count[0], res
-
-
-def steady_state_matrix_free(model, g, *, method="auto", rtol=1e-12, maxiter=40, restart=60,
-                             return_info=False):
-    r"""Exact steady state :math:`\rho^+_g` by preconditioned GMRES, for :math:`n_C` beyond dense reach.
-
-    The same solution as :meth:`TripartiteQRM.steady_state` (to the GMRES tolerance), but
-    matrix-free: every operator is applied in closed form to ``(d, d)`` matrices
-    (:math:`O(d^3)` per iteration, memory :math:`O(d^2)` per Krylov vector), so that
-    dims ``(2, 64, 2)`` (:math:`d=256`, :math:`d^2=65536`) take seconds, where the dense
-    superoperator alone would need 69 GB.
-
-    Two formulations, chosen like :meth:`TripartiteQRM.steady_state`'s ``"auto"``:
-
-    ``"scaled"`` (:math:`|g|\,\|H\|\le\gamma_A+\gamma_B`)
-        The rescaled system of ``_ScaledSystem`` in the unknowns :math:`(r, Y)`,
-        :math:`\rho=E(r)+gY`, right-preconditioned by the exact inverse of its
-        :math:`g=0` part :math:`A_0`, which is block triangular: :math:`\mathcal L_0^{-1}`
-        of (7.10) on :math:`\ker\operatorname{tr}_{AB}`, :math:`[\bar H^\tau,\cdot]^{-1}` on
-        :math:`\operatorname{Offdiag}^\tau` and :math:`\Phi_D` (7.9) plus the trace on
-        :math:`\operatorname{Diag}^\tau` -- the same steps as the perturbative solution
-        (7.12)-(7.14).  The preconditioned operator is :math:`1+O(g)`, so GMRES needs a few
-        iterations at small :math:`g`, where the plain problem has :math:`n_C^2` eigenvalues
-        :math:`O(g)`-:math:`O(g^2)` near 0.
-    ``"resolvent"`` (larger :math:`g`)
-        :math:`\rho - \mathcal R(\mathcal D(\rho)) + \tfrac{I}{d}\operatorname{tr}\rho = \tfrac{I}{d}`
-        with :math:`\mathcal D(\rho)=\gamma_A\tau_A\otimes\operatorname{tr}_A\rho+\gamma_B\operatorname{tr}_B\rho\otimes\tau_B`
-        and :math:`\mathcal R=(\gamma_A+\gamma_B+ig[H,\cdot])^{-1}`, diagonal in the
-        eigenbasis of :math:`H` (as in (3.9)); its solution is the trace-one fixed point
-        of :math:`\mathcal L_g`.
-
-    Parameters
-    ----------
-    model : TripartiteQRM
-    g : float or array_like of float
-        Nonzero couplings (a Python loop over ``g``: each solve is already :math:`O(d^3)`).
-    method : {"auto", "scaled", "resolvent"}
-    rtol : float
-        Relative residual of the GMRES solve (true residual, right preconditioning).
-    maxiter, restart : int
-        GMRES restarts and Krylov dimension (integers >= 1): at most ``maxiter * restart``
-        iterations per ``g``, then ``ValueError``.
-    return_info : bool
-        Also return a list of dicts (``method``, ``iterations``, ``residual``) per ``g``.
-
-    Returns
-    -------
-    ndarray, shape ``g.shape + (d, d)`` (and the info list)
-
-    Raises
-    ------
-    ValueError
-        If GMRES does not reach ``100 * rtol``, or if the scaled preconditioner is singular
-        (Coup fails: the steady state is then ill-conditioned at small ``g``).
-    """
-    model = _model_checked(model)
-    g = _v.g_checked(g)
-    method = _v.choice(method, "method", ("auto", "scaled", "resolvent"))
-    rtol = _v.tolerance(rtol, "rtol")
-    maxiter = _v.integer(maxiter, "maxiter", minimum=1, maximum=100_000)
-    restart = _v.integer(restart, "restart", minimum=1, maximum=100_000)
-    return_info = _v.boolean(return_info, "return_info")
-    krylov = min(restart, model.d * model.d + model.n_C ** 2) + 4
-    _v.memory_guard(16.0 * krylov * (model.d * model.d + model.n_C ** 2),
-                    f"steady_state_matrix_free ({krylov} Krylov vectors of size d² = {model.d ** 2})",
-                    hint="reduce restart")
-    mf = _MatrixFree(model)
-    out = np.empty(g.shape + (model.d, model.d), complex)
-    infos = []
-    h_norm = model._H_norm
-    for idx in np.ndindex(g.shape):
-        gi = float(g[idx])
-        meth = method
-        if meth == "auto":
-            meth = "scaled" if abs(gi) * h_norm <= mf.s else "resolvent"
-        if meth == "scaled":
-            rho, it, res = _mf_scaled(mf, model, gi, rtol, maxiter, restart)
-        else:
-            rho, it, res = _mf_resolvent(mf, model, gi, rtol, maxiter, restart)
-        if not res <= 100 * rtol:
-            raise ValueError(f"steady_state_matrix_free: GMRES ({meth}) reached residual {res:.2e} "
-                             f"> {100 * rtol:.1e} at g={gi:g} after {it} iterations")
-        out[idx] = rho
-        infos.append({"g": gi, "method": meth, "iterations": it, "residual": res})
-    return (out, infos) if return_info else out
-
-
-def _mf_scaled(mf, model, g, rtol, maxiter, restart):
-    d, n = mf.d, mf.nC
-    n2, d2 = n * n, d * d
-    s = mf.s
-    ex = model.perturbative(strict=False).full
-    e, V = ex.e_tau, ex.V_tau
-    Vh = dagger(V)
-    de = e[:, None] - e[None, :]
-    off = ~np.eye(n, dtype=bool)
-    inv_de = np.zeros((n, n))
-    inv_de[off] = 1.0 / de[off]
-    K = ex.Phi_D + (s / n) * np.ones((n, n))
-    try:
-        from scipy.linalg import lu_factor, lu_solve
-
-        with np.errstate(all="raise"):
-            lu = lu_factor(K.astype(complex), check_finite=True)
-        if np.min(np.abs(np.diag(lu[0]))) <= 1e-13 * np.max(np.abs(K)):
-            raise np.linalg.LinAlgError
-    except (np.linalg.LinAlgError, FloatingPointError, ValueError):
-        raise ValueError("steady_state_matrix_free: Phi_D + trace is singular (Coup fails); "
-                         "use method='resolvent'") from None
-    w = (s / n) * np.eye(n)
-
-    def diag_of(X):  # V diag(diag(V^* X V)) V^*
-        return V @ (np.diag(np.diag(Vh @ X @ V))) @ Vh
-
-    def A(z):
-        r = z[:n2].reshape(n, n)
-        Y = z[n2:].reshape(d, d)
-        L1Er = mf.L1(mf.E(r))
-        L1Y = mf.L1(Y)
-        F1 = mf.Q(L1Er + g * L1Y) + mf.L0(Y) + s * mf.E(mf.tr_AB(Y))
-        T1 = mf.tr_AB(L1Er + g * L1Y)
-        TY = mf.tr_AB(L1Y)
-        F2 = (T1 - diag_of(T1)) + diag_of(TY) + w * np.trace(r)
-        return np.concatenate([F2.reshape(-1), F1.reshape(-1)])
-
-    def M(bz):
-        b2 = bz[:n2].reshape(n, n)
-        b1 = bz[n2:].reshape(d, d)
-        B2 = Vh @ b2 @ V
-        r_off = V @ (1j * B2 * inv_de) @ Vh
-        Qb1 = mf.Q(b1)
-        c = mf.tr_AB(mf.L1(mf.L0_inv(Qb1 - mf.Q(mf.L1(mf.E(r_off))))))
-        q = lu_solve(lu, np.diag(B2) - np.diag(Vh @ c @ V))
-        r = r_off + (V * q[None, :]) @ Vh
-        Y = mf.L0_inv(Qb1 - mf.Q(mf.L1(mf.E(r)))) + mf.E(mf.tr_AB(b1)) / s
-        return np.concatenate([r.reshape(-1), Y.reshape(-1)])
-
-    rhs = np.concatenate([w.reshape(-1), np.zeros(d2, complex)])
-    u, it, res = _gmres(lambda v: A(M(v)), rhs, rtol=rtol, maxiter=maxiter, restart=restart)
-    z = M(u)
-    rho = mf.E(z[:n2].reshape(n, n)) + g * z[n2:].reshape(d, d)
-    return _finish(rho), it, res
-
-
-def _mf_resolvent(mf, model, g, rtol, maxiter, restart):
-    d = mf.d
-    s = mf.s
-    om, U = np.linalg.eigh(model.H)
-    Uh = dagger(U)
-    den = s + 1j * g * (om[:, None] - om[None, :])
-    eye = np.eye(d) / d
-
-    def K(v):
-        X = v.reshape(d, d)
-        D = mf.gA * mf.emb_CB(mf.tr_A(X)) + mf.gB * mf.emb_AC(mf.tr_B(X))
-        RD = U @ ((Uh @ D @ U) / den) @ Uh
-        return (X - RD + eye * np.trace(X)).reshape(-1)
-
-    x, it, res = _gmres(K, eye.reshape(-1).astype(complex), rtol=rtol, maxiter=maxiter, restart=restart)
-    return _finish(x.reshape(d, d)), it, res
-
-
-# --- structural block reduction of batched linear systems (issue 7) ---------------------------------
-
-_BLOCK_CACHE: dict = {}
-
-
-def _active_block_cached(rhs_nonzero, pattern):
-    """:func:`_active_block`, memoised on the exact zero pattern (shared by models of one structure)."""
-    key = (pattern.shape, np.packbits(pattern).tobytes(), np.packbits(rhs_nonzero).tobytes())
-    if key not in _BLOCK_CACHE:
-        if len(_BLOCK_CACHE) >= 256:
-            _BLOCK_CACHE.clear()
-        _BLOCK_CACHE[key] = _active_block(rhs_nonzero, pattern)
-    return _BLOCK_CACHE[key]
-
-
-def _active_block(rhs_nonzero, pattern):
-    r"""Rows and columns of the part of a family of linear systems that carries the solution.
-
-    ``pattern`` ``(n, n)`` bool is the union of the nonzero entries of all the matrices of
-    the family (a stack, and every :math:`A_0+gA_1`), ``rhs_nonzero`` ``(n,)`` bool that of
-    the right-hand sides.  If the bipartite graph rows--columns of ``pattern`` has several
-    connected components, the systems are block diagonal up to permutations of rows and
-    columns.  A block whose rows carry no right-hand side has the zero solution (each
-    diagonal block of an invertible matrix is invertible), so only the blocks reached by
-    the right-hand side need solving.  Symmetries produce such blocks: the three-qubit chain
-    of Section 8 conserves the number of excitations and its reset states are diagonal, so
-    :math:`\mathcal L_g` commutes with :math:`\rho\mapsto e^{i\theta N}\rho e^{-i\theta N}`
-    and the 68 (scaled) or 64 (bordered) unknowns split into blocks of 22, 32, 12, 2 (resp.
-    20, ...), of which only the first, the charge-0 sector, is nonzero.  Exact zeros only:
-    a round-off entry merely merges blocks (no reduction), never drops a coupling.
-
-    Returns
-    -------
-    (rows, cols) : index arrays of the active blocks, or ``None`` when nothing can be dropped
-    (one component, or a non-square block: then the family is singular anyway).
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    n = pattern.shape[0]
-    r, c = np.nonzero(pattern)
-    graph = coo_matrix((np.ones(r.size), (r, c + n)), shape=(2 * n, 2 * n))
-    k, lab = connected_components(graph, directed=False)
-    if k == 1:
-        return None
-    rl, cl = lab[:n], lab[n:]
-    if np.any(np.bincount(rl, minlength=k) != np.bincount(cl, minlength=k)):
-        return None
-    active = np.zeros(k, dtype=bool)
-    active[np.unique(rl[np.asarray(rhs_nonzero, dtype=bool)])] = True
-    rows, cols = np.flatnonzero(active[rl]), np.flatnonzero(active[cl])
-    if rows.size == n:
-        return None
-    return rows, cols
 
 
 # --- the per-model engine: real, sector-reduced system and its pole-residue form (issue 10) ----------

@@ -104,6 +104,7 @@ PDF_DPI = 200
 
 _PDF_METADATA = {"CreationDate": None, "ModDate": None, "Producer": None}
 _PNG_METADATA = {"Software": None}
+_SVG_METADATA = {"Date": None, "Creator": None}
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -184,7 +185,7 @@ def load_npz(path) -> dict:
 
 
 def save_figure(fig, path, *, dpi: int | None = None) -> Path:
-    """Save a figure as PDF or PNG (by suffix) without timestamps or version metadata."""
+    """Save a figure as PDF, SVG or PNG (by suffix) without timestamps or version metadata."""
     _fig(fig, dpi)
     path = _path(path)
     suffix = path.suffix.lower()
@@ -193,8 +194,10 @@ def save_figure(fig, path, *, dpi: int | None = None) -> Path:
             fig.savefig(path, format="pdf", dpi=dpi or PDF_DPI, metadata=_PDF_METADATA)
         elif suffix == ".png":
             fig.savefig(path, format="png", dpi=dpi or PNG_DPI, metadata=_PNG_METADATA)
+        elif suffix == ".svg":
+            fig.savefig(path, format="svg", dpi=dpi or PDF_DPI, metadata=_SVG_METADATA)
         else:
-            raise ValueError(f"path: unsupported figure format {suffix!r} (use .pdf or .png)")
+            raise ValueError(f"path: unsupported figure format {suffix!r} (use .pdf, .svg or .png)")
     return path
 
 
@@ -233,11 +236,11 @@ def _spec(number: int) -> FigureSpec:
 
 def write_figure(number: int, outdir="book/figures", *, data: dict | None = None,
                  progress=None, **params) -> list[Path]:
-    """Compute (unless ``data`` is given), draw and write ``figN.pdf``, ``figN.png``, ``figN.npz``.
+    """Compute (unless ``data`` is given), draw and write ``figN.pdf``, ``figN.png``, ``figN.svg``, ``figN.npz``.
 
     ``params`` are passed to ``figN_data``.  ``progress`` is an optional
     callable invoked with a short description after each step (used for the
-    progress bar).  Returns the three paths.
+    progress bar).  Returns the four paths.
     """
     spec = _spec(number)
     outdir = _path(outdir, "outdir")
@@ -256,6 +259,7 @@ def write_figure(number: int, outdir="book/figures", *, data: dict | None = None
     step(f"fig{number}: pdf, png")
     paths.append(save_npz(stem.with_suffix(".npz"), data))
     step(f"fig{number}: npz")
+    paths.append(save_figure(fig, stem.with_suffix(".svg")))  # vector version for the PDF (tools/pdf.py)
     return paths
 
 

@@ -118,3 +118,12 @@ def test_collapsed_code_is_not_printed(printed):
             )
             checked += 1
     assert checked >= 3, f"only {checked} chapters have collapsed code cells to check"
+
+
+def test_the_papers_figures_are_printed_as_vector_graphics(printed):
+    """Figures 1-5 are printed from book/figures/figN.svg (text and lines vector; dense
+    contour fills rasterised inside the SVG as in the PDF files), not from the site's PNG."""
+    report, _, _ = printed
+    assert sum(p.get("vector_figures", 0) for p in report["pages"]) == 5, [
+        (p["docname"], p.get("vector_figures")) for p in report["pages"] if p.get("vector_figures")
+    ]

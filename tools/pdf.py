@@ -118,6 +118,36 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# The paper's Figures 1-5 are printed from their vector files (book/figures/figN.svg,
+# written by `python -m qrmlib.figures`) instead of the PNG the site shows.
+_JS_VECTOR_FIGURES = """
+async (svgs) => {
+  let n = 0;
+  for (const fig of document.querySelectorAll('figure')) {
+    const cap = fig.querySelector('figcaption');
+    const m = cap && cap.textContent.trim().match(/^Figure ([1-5])\\./);
+    const img = fig.querySelector('img');
+    if (!m || !img || !svgs[m[1]]) continue;
+    img.src = svgs[m[1]];
+    try { await img.decode(); } catch (e) {}
+    n++;
+  }
+  return n;
+}
+"""
+
+
+def _vector_figures() -> dict:
+    import base64
+
+    out = {}
+    for k in range(1, 6):
+        svg = ROOT / "book" / "figures" / f"fig{k}.svg"
+        if svg.is_file():
+            out[str(k)] = "data:image/svg+xml;base64," + base64.b64encode(svg.read_bytes()).decode()
+    return out
+
+
 def build_pdf(html: Path = HTML, out: Path = OUT, *, log=print) -> dict:
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader, PdfWriter
@@ -127,6 +157,7 @@ def build_pdf(html: Path = HTML, out: Path = OUT, *, log=print) -> dict:
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"no Chromium at {CHROMIUM}: apt-get install chromium, or set CHROMIUM")
     docnames = toc_docnames()
+    svgs = _vector_figures()
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(html)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -147,6 +178,7 @@ def build_pdf(html: Path = HTML, out: Path = OUT, *, log=print) -> dict:
                 state = page.evaluate(_JS_TYPESET)
                 if state != "ok":
                     raise RuntimeError(f"{doc}: {state}")
+                vector = page.evaluate(_JS_VECTOR_FIGURES, svgs)
                 fit = page.evaluate(_JS_FIT)
                 part = Path(tmp) / f"{i:03d}.pdf"
                 page.pdf(
@@ -163,6 +195,7 @@ def build_pdf(html: Path = HTML, out: Path = OUT, *, log=print) -> dict:
                 title = fit["title"].split(" — ")[0].split(" | ")[0].strip() or doc
                 writer.add_outline_item(title=title, page_number=first)
                 entry = {
+                    "vector_figures": vector,
                     "docname": doc,
                     "title": title,
                     "first": first,

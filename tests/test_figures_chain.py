@@ -25,6 +25,7 @@ def closed(t_A, t_B):
 
 # --- tripartite.steady_state_batch ------------------------------------------------------------
 
+
 def test_chain_params_are_the_captions():
     assert {**P, "t_A": 0.95} == M.FIG_PARAMS
 
@@ -32,9 +33,10 @@ def test_chain_params_are_the_captions():
 @pytest.mark.parametrize("which", ["full", "A", "B"])
 def test_steady_state_batch_matches_per_point_chain(which):
     tB = np.array([0.05, 0.6, 0.93])
-    g = np.array([-2.0, 1e-5, 0.01, 0.7, 5.0, 300.0])          # scaled and bordered paths
-    out = tripartite.steady_state_batch(H, M.reset_state(0.95), M.reset_state(tB)[:, None], P["gamma_A"],
-                                        P["gamma_B"], (2, 2, 2), g, which=which)
+    g = np.array([-2.0, 1e-5, 0.01, 0.7, 5.0, 300.0])  # scaled and bordered paths
+    out = tripartite.steady_state_batch(
+        H, M.reset_state(0.95), M.reset_state(tB)[:, None], P["gamma_A"], P["gamma_B"], (2, 2, 2), g, which=which
+    )
     assert out.shape == (3, 6, 8, 8)
     for i, t in enumerate(tB):
         m = chain(0.95, t)
@@ -51,8 +53,9 @@ def test_steady_state_batch_matches_per_point_random(which):
     tB = np.stack([random_density(rng, 2) for _ in range(3)])
     gA = np.array([0.6, 1.4])
     g = np.array([0.01, 0.4, 7.0])
-    out = tripartite.steady_state_batch(Hr, tA[:, None, None], tB[None, :, None], gA[:, None, None], 0.9, dims, g,
-                                        which=which)
+    out = tripartite.steady_state_batch(
+        Hr, tA[:, None, None], tB[None, :, None], gA[:, None, None], 0.9, dims, g, which=which
+    )
     assert out.shape == (2, 3, 3, 12, 12)
     for i in range(2):
         for j in range(3):
@@ -68,7 +71,7 @@ def test_steady_state_batch_methods_agree_and_validate():
     a = tripartite.steady_state_batch(*args, method="scaled")
     b = tripartite.steady_state_batch(*args, method="bordered")
     c = tripartite.steady_state_batch(*args)
-    assert np.max(np.abs(a - b)) < 1e-12 and np.max(np.abs(a - c)) < 1e-15   # bordered: condition ~ g^-2
+    assert np.max(np.abs(a - b)) < 1e-12 and np.max(np.abs(a - c)) < 1e-15  # bordered: condition ~ g^-2
     assert np.max(np.abs(np.trace(a, axis1=-2, axis2=-1) - 1)) < 1e-15
     assert np.max(np.abs(a - linalg.dagger(a))) == 0
     with pytest.raises(ValueError, match="nonzero"):
@@ -106,6 +109,7 @@ def test_real_form_is_exact():
 
 # --- Figure 3 ------------------------------------------------------------------------------------
 
+
 def test_fig3_data_matches_per_point():
     data = figures.fig3_data(n=4)
     g, tB = data["g"], data["t_B"]
@@ -123,6 +127,7 @@ def test_fig3_data_matches_per_point():
 
 # --- Figure 4 ------------------------------------------------------------------------------------
 
+
 def test_fig4_data_matches_per_point_and_recursion():
     data = figures.fig4_data(n=5, g_range=(3e-2, 2.0))
     g, tB = data["g"], data["t_B"]
@@ -139,8 +144,10 @@ def test_fig4_data_matches_per_point_and_recursion():
         if s2 > 0:
             assert np.max(np.abs(data["R4"][i] / data["R4_double"][i] - 1)) < 1e-3
             rho4 = m.perturbative().series(4)[4]
-            rec = (-P["gamma_A"] * np.trace(linalg.partial_trace(rho4, (2, 2, 2), 0) @ linalg.logm_pd(m.tau_A))
-                   - P["gamma_B"] * np.trace(linalg.partial_trace(rho4, (2, 2, 2), 2) @ linalg.logm_pd(m.tau_B))).real
+            rec = (
+                -P["gamma_A"] * np.trace(linalg.partial_trace(rho4, (2, 2, 2), 0) @ linalg.logm_pd(m.tau_A))
+                - P["gamma_B"] * np.trace(linalg.partial_trace(rho4, (2, 2, 2), 2) @ linalg.logm_pd(m.tau_B))
+            ).real
             assert data["sigma4"][i] == pytest.approx(rec, rel=1e-10)
         else:
             assert np.max(np.abs(data["R4"][i])) < 1e-15 and np.isnan(data["g_break"][i])
@@ -151,20 +158,21 @@ def test_fig4_data_matches_per_point_and_recursion():
 def test_fig4_exact_remainder_below_the_double_precision_breakdown():
     data = figures.fig4_data(n=9, g_range=(1e-4, 1e-2), t_B=(0.6,))
     R, Rd = data["R4"][0], data["R4_double"][0]
-    assert np.max(np.abs(R / data["sigma4"][0] - 1)) < 1e-5            # flat: the O(g^4) constant
-    assert np.abs(Rd[0] / R[0] - 1) > 1                                 # plain double at g = 1e-4: noise (>100% off)
+    assert np.max(np.abs(R / data["sigma4"][0] - 1)) < 1e-5  # flat: the O(g^4) constant
+    assert np.abs(Rd[0] / R[0] - 1) > 1  # plain double at g = 1e-4: noise (>100% off)
     assert 1e-3 < data["g_break"][0] < 1e-2
     assert data["contour_error"] < 1e-15
 
 
 # --- Figure 5 ------------------------------------------------------------------------------------
 
+
 def test_fig5_data_matches_per_point():
     data = figures.fig5_data(n=5)
     g, tB, phi = data["a_g"], data["a_t_B"], data["a_phi_A"]
     assert phi.shape == (5, 5) and np.allclose(tB, [0.1, 0.3, 0.5, 0.7, 0.9])
     for i, t in enumerate(tB):
-        fA, _ = chain(0.6, t).entropy_fluxes(g, 0.3)                  # definition (7.6)
+        fA, _ = chain(0.6, t).entropy_fluxes(g, 0.3)  # definition (7.6)
         assert np.max(np.abs(phi[i] - fA)) < 1e-14
     assert np.all(np.sign(phi) == np.sign(0.6 - tB)[:, None])
     assert np.max(np.abs(data["a_zero"])) < 1e-15
@@ -191,6 +199,7 @@ def test_fig5_exact_remainder_against_cauchy_directly():
 
 # --- registry, files ------------------------------------------------------------------------------
 
+
 def test_registered_with_captions_and_json_params():
     for k, cap in ((3, figures.FIG3_CAPTION), (4, figures.FIG4_CAPTION), (5, figures.FIG5_CAPTION)):
         spec = figures.FIGURES[k]
@@ -208,7 +217,9 @@ def test_registered_with_captions_and_json_params():
 
 def test_cli_default_figures_3_to_5_small_files(tmp_path):
     written = figures.main(["--only", "3,4,5", "--outdir", str(tmp_path), "--quiet"])
-    assert sorted(p.name for p in written) == sorted(f"fig{k}.{e}" for k in (3, 4, 5) for e in ("pdf", "png", "npz"))
+    assert sorted(p.name for p in written) == sorted(
+        f"fig{k}.{e}" for k in (3, 4, 5) for e in ("pdf", "png", "npz", "svg")
+    )
     for p in written:
         assert 0 < p.stat().st_size < 2_000_000, p.name
     data = figures.load_npz(tmp_path / "fig5.npz")

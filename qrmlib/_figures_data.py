@@ -467,7 +467,7 @@ def fig3_data(
     ``nodes`` nodes).
 
     ``g`` is log-spaced over ``g_range`` (``n`` points); ``chain`` overrides
-    :data:`CHAIN_PARAMS`.
+    ``qrmlib.figures.CHAIN_PARAMS``.
 
     Returns
     -------

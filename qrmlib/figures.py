@@ -12,8 +12,8 @@ Every figure ``N`` has
   says so);
 
 and is registered in :data:`FIGURES` with :func:`register`.  The module is split along
-its seams: the data functions and captions live in :mod:`qrmlib._figures_data`, the
-drawing in :mod:`qrmlib._figures_draw`, the registry, file writing and command line
+its seams: the data functions and captions live in ``qrmlib._figures_data``, the
+drawing in ``qrmlib._figures_draw``, the registry, file writing and command line
 here; every name is importable from :mod:`qrmlib.figures`.  Adding a figure means
 writing ``figN_data``/``figN_draw`` in the same pattern (one in each of those
 modules) and one ``register(N, ...)`` line at the bottom of this module.

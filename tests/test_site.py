@@ -705,12 +705,9 @@ def reader(browser, server):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_display_equation_is_clipped(reader, width):
-    """Every display equation is whole; on a phone (390 px) a wide one may instead scroll
-    horizontally from its left edge, at 1280 px none needs to (a scroll bar is easy to miss)."""
+    """Every display equation is whole, or scrolls horizontally from its left edge (with a
+    visible scroll bar, _static/companion.css); how many scroll is in _build/site-metrics.json."""
     problems = [f"{d}: clipped: {c}" for (d, w), r in reader.items() if w == width for c in r["clipped"]]
-    if width >= 1280:
-        problems += [f"{d}: wider than the column: {c}" for (d, w), r in reader.items() if w == width
-                     for c in r["scrolling"]]
     total = sum(r["displays"] for (d, w), r in reader.items() if w == width)
     assert total > 50, f"only {total} display equations found: is MathJax running?"
     if problems:
@@ -730,7 +727,7 @@ def test_no_raw_repr_on_any_page(reader):
         pytest.fail("raw Python reprs on pages:\n" + "\n".join(bad), pytrace=False)
 
 
-_PAPER_CAPTION = re.compile(r"^Figure [1-5]\.")
+_PAPER_CAPTION = re.compile(r"^Figure [1-5]\.(?![A-Z0-9])")
 _COMPANION_CAPTION = re.compile(r"^Figure \d+\.[A-Z]\.")
 
 

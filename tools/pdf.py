@@ -125,7 +125,7 @@ async (svgs) => {
   let n = 0;
   for (const fig of document.querySelectorAll('figure')) {
     const cap = fig.querySelector('figcaption');
-    const m = cap && cap.textContent.trim().match(/^Figure ([1-5])\\./);
+    const m = cap && cap.textContent.trim().match(/^Figure ([1-5])\\.(?![A-Z0-9])/);
     const img = fig.querySelector('img');
     if (!m || !img || !svgs[m[1]]) continue;
     img.src = svgs[m[1]];

@@ -26,21 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-_PTR = {"A": "...abcaef->...bcef", "B": "...abcdec->...abde", "AB": "...abcaec->...be"}
-
-
-def _ptr(x, dims, which):
-    nA, nC, nB = dims
-    lead = x.shape[:-2]
-    out = np.einsum(_PTR[which], x.reshape(lead + (nA, nC, nB, nA, nC, nB)))
-    k = {"A": nC * nB, "B": nA * nC, "AB": nC}[which]
-    return out.reshape(lead + (k, k))
-
-
-def _kron(a, b):
-    out = a[..., :, None, :, None] * b[..., None, :, None, :]
-    s = out.shape
-    return out.reshape(s[:-4] + (s[-4] * s[-3], s[-2] * s[-1]))
+from ._tripartite_base import _kron, _ptr  # one copy of the partial traces and the batched kron
 
 
 _BASIS: dict = {}
@@ -316,6 +302,7 @@ class ReducedStack:
 
 
 def _solve(M, b):
+    """``np.linalg.solve`` for stacks ``M`` ``(k, n, n)``, ``b`` ``(k, n)``; singular -> ``ValueError``."""
     try:
         return np.linalg.solve(M, b[..., None])[..., 0]
     except np.linalg.LinAlgError as exc:

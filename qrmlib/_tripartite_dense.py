@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _validate as _v
 from .linalg import hermitian_part, linear_map_matrix, superop_commutator
-from ._reduced import PoleResidueStack, ReducedStack
+from ._reduced import PoleResidueStack, ReducedStack, _solve
 from ._tripartite_base import MATRIX_FREE_HINT, _METHODS, _WHICH, _guard_dense, _kron, _ptr
 
 
@@ -308,15 +308,7 @@ def _steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which, metho
     return _complex_vec(out, _herm_perm((d,))).reshape(out_shape + (d, d))
 
 
-def _batched_solve_rhs(M, b):
-    """``np.linalg.solve`` for stacks ``M`` ``(k, n, n)``, ``b`` ``(k, n)``; singular -> ``ValueError``."""
-    try:
-        return np.linalg.solve(M, b[..., None])[..., 0]
-    except np.linalg.LinAlgError as exc:
-        raise ValueError(
-            "the steady state is not unique (singular linear system): the kernel of the generator "
-            "is degenerate for these parameters"
-        ) from exc
+_batched_solve_rhs = _solve  # one copy, in qrmlib._reduced
 
 
 # --- structural block reduction of batched linear systems (issue 7) ---------------------------------

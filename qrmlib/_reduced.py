@@ -312,6 +312,27 @@ def _solve(M, b):
         ) from exc
 
 
+def _complex_eigvecs(v, wi):
+    """Complex eigenvectors from LAPACK's real storage (a conjugate pair in two real columns)."""
+    out = v.astype(complex)
+    j = np.flatnonzero(wi > 0)
+    out[:, j] = v[:, j] + 1j * v[:, j + 1]
+    out[:, j + 1] = v[:, j] - 1j * v[:, j + 1]
+    return out
+
+
+def _eig_lr(K):
+    r"""Eigenvalues and left and right eigenvectors of a real square ``K`` (``u_k^* K = \mu_k u_k^*``,
+    ``K w_k = \mu_k w_k``): LAPACK ``dgeev`` as in ``scipy.linalg.eig(K, left=True, right=True)``,
+    without its per-call wrapper overhead (half of the cost at 20x20)."""
+    from scipy.linalg import lapack
+
+    wr, wi, vl, vr, info = lapack.dgeev(K, compute_vl=1, compute_vr=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"dgeev did not converge (info={info})")
+    return wr + 1j * wi, _complex_eigvecs(vl, wi), _complex_eigvecs(vr, wi)
+
+
 #: agreement required between the pole-residue form and the direct reduced solves at the self-check points
 PR_CHECK_TOL = 1e-12
 
@@ -328,8 +349,6 @@ class PoleResidueStack:
     """
 
     def __init__(self, R):
-        from scipy.linalg import eig
-
         p, m = R.A0.shape[:2]
         ky, kr = R.ky, R.kr
         d2 = R.d * R.d
@@ -357,7 +376,7 @@ class PoleResidueStack:
                 betas.append(np.zeros((d2, 0), complex))
                 continue
             try:
-                mu, wl, wr = eig(KYY[j], left=True, right=True, check_finite=False)
+                mu, wl, wr = _eig_lr(KYY[j])
                 scale = max(float(np.max(np.abs(mu))), np.finfo(float).tiny) if mu.size else 1.0
                 nz = np.abs(mu) > 1e-7 * scale
                 mu, wl, wr = mu[nz], wl[:, nz], wr[:, nz]

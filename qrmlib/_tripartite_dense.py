@@ -5,6 +5,8 @@ linear systems.  Re-exported by :mod:`qrmlib.tripartite`, which is where to impo
 from __future__ import annotations
 
 
+import math
+
 import numpy as np
 
 from . import _validate as _v
@@ -200,6 +202,17 @@ def _complex_vec(v, perm):
     """:math:`x=Cv` for real coordinates ``v`` ``(..., m)``."""
     if np.iscomplexobj(v):
         return 0.5 * ((1 + 1j) * v + (1 - 1j) * v[..., perm])
+    m = v.shape[-1]
+    d = math.isqrt(m)
+    if d * d == m and perm.size == m and np.array_equal(perm, _herm_perm((d,))):
+        # one d x d block: the permutation is the transposition, a strided view (no gather)
+        vm = v.reshape(v.shape[:-1] + (d, d))
+        x = np.empty(vm.shape, complex)
+        vp = np.swapaxes(vm, -1, -2)
+        np.add(vm, vp, out=x.real)
+        np.subtract(vm, vp, out=x.imag)
+        x *= 0.5
+        return x.reshape(v.shape)
     vp = v[..., perm]
     x = np.empty(v.shape, complex)
     x.real = v + vp

@@ -57,6 +57,23 @@ class _MatrixFree:
     def L1(self, X):
         return -1j * (self.H @ X - X @ self.H)
 
+    @property
+    def _G(self):
+        r""":math:`G_{x,A,c,B}=\sum_{a,b}H_{x,(acb)}(\tau_A)_{aA}(\tau_B)_{bB}`, axes ``(x, A, B, c)``, cached."""
+        G = self.__dict__.get("_G_cache")
+        if G is None:
+            nA, nC, nB, d = self.nA, self.nC, self.nB, self.d
+            G = np.einsum("xacb,aA,bB->xABc", self.H.reshape(d, nA, nC, nB), self.tA, self.tB)
+            G = self.__dict__["_G_cache"] = np.ascontiguousarray(G).reshape(d * nA * nB, nC)
+        return G
+
+    def HE(self, r):
+        r""":math:`H\,E(r)=H(\tau_A\otimes r\otimes\tau_B)` as one ``(d n_A n_B, n_C) @ (n_C, n_C)`` product
+        (:math:`d^2n_C` operations instead of :math:`d^3`)."""
+        nA, nC, nB, d = self.nA, self.nC, self.nB, self.d
+        X = (self._G @ r).reshape(d, nA, nB, nC)
+        return X.transpose(0, 1, 3, 2).reshape(d, d)
+
     def L0(self, X):
         return self.gA * (self.emb_CB(self.tr_A(X)) - X) + self.gB * (self.emb_AC(self.tr_B(X)) - X)
 
@@ -71,11 +88,11 @@ class _MatrixFree:
 
 
 def _gmres(apply, b, *, rtol, maxiter, restart):
-    """GMRES on the operator ``apply`` (complex vectors); returns (x, iterations, relative residual)."""
+    """GMRES on the operator ``apply`` (vectors of ``b``'s dtype); returns (x, iterations, relative residual)."""
     from scipy.sparse.linalg import LinearOperator, gmres
 
     n = b.size
-    op = LinearOperator((n, n), matvec=apply, dtype=complex)
+    op = LinearOperator((n, n), matvec=apply, dtype=b.dtype)
     count = [0]
 
     def cb(_):
@@ -108,7 +125,11 @@ def steady_state_matrix_free(model, g, *, method="auto", rtol=1e-12, maxiter=40,
         :math:`\operatorname{Diag}^\tau` -- the same steps as the perturbative solution
         (7.12)-(7.14).  The preconditioned operator is :math:`1+O(g)`, so GMRES needs a few
         iterations at small :math:`g`, where the plain problem has :math:`n_C^2` eigenvalues
-        :math:`O(g)`-:math:`O(g^2)` near 0.
+        :math:`O(g)`-:math:`O(g^2)` near 0.  GMRES runs in real arithmetic on the coordinates
+        :math:`\operatorname{Re}x+\operatorname{Im}x` of the Hermitian unknowns (the operator maps
+        Hermitian to Hermitian for real :math:`g`), so that each :math:`-i[H,X]` is one product
+        with :math:`H` (:math:`XH=(HX)^*`): four products of :math:`d\times d` matrices per
+        iteration.
     ``"resolvent"`` (larger :math:`g`)
         :math:`\rho - \mathcal R(\mathcal D(\rho)) + \tfrac{I}{d}\operatorname{tr}\rho = \tfrac{I}{d}`
         with :math:`\mathcal D(\rho)=\gamma_A\tau_A\otimes\operatorname{tr}_A\rho+\gamma_B\operatorname{tr}_B\rho\otimes\tau_B`
@@ -202,15 +223,27 @@ def _mf_scaled(mf, model, g, rtol, maxiter, restart):
             "steady_state_matrix_free: Phi_D + trace is singular (Coup fails); use method='resolvent'"
         ) from None
     w = (s / n) * np.eye(n)
+    H = mf.H
+
+    def L1(X):
+        # -i[H, X] for Hermitian X (every argument below is: the GMRES vectors are real coordinates of
+        # Hermitian matrices), where X H = (H X)^*: one product with H instead of two
+        HX = H @ X
+        return -1j * (HX - HX.conj().T)
+
+    def L1E(r):
+        # -i[H, E(r)] for Hermitian r, with H E(r) from the Kronecker structure of E
+        HX = mf.HE(r)
+        return -1j * (HX - HX.conj().T)
 
     def diag_of(X):  # V diag(diag(V^* X V)) V^*
         return V @ (np.diag(np.diag(Vh @ X @ V))) @ Vh
 
-    def A(z):
+    def A(z, L1Er):
+        # L1Er = L1(E(r)) of z = (r, Y), which M has already computed
         r = z[:n2].reshape(n, n)
         Y = z[n2:].reshape(d, d)
-        L1Er = mf.L1(mf.E(r))
-        L1Y = mf.L1(Y)
+        L1Y = L1(Y)
         F1 = mf.Q(L1Er + g * L1Y) + mf.L0(Y) + s * mf.E(mf.tr_AB(Y))
         T1 = mf.tr_AB(L1Er + g * L1Y)
         TY = mf.tr_AB(L1Y)
@@ -223,15 +256,28 @@ def _mf_scaled(mf, model, g, rtol, maxiter, restart):
         B2 = Vh @ b2 @ V
         r_off = V @ (1j * B2 * inv_de) @ Vh
         Qb1 = mf.Q(b1)
-        c = mf.tr_AB(mf.L1(mf.L0_inv(Qb1 - mf.Q(mf.L1(mf.E(r_off))))))
+        c = mf.tr_AB(L1(mf.L0_inv(Qb1 - mf.Q(L1E(r_off)))))
         q = lu_solve(lu, np.diag(B2) - np.diag(Vh @ c @ V))
         r = r_off + (V * q[None, :]) @ Vh
-        Y = mf.L0_inv(Qb1 - mf.Q(mf.L1(mf.E(r)))) + mf.E(mf.tr_AB(b1)) / s
-        return np.concatenate([r.reshape(-1), Y.reshape(-1)])
+        L1Er = L1E(r)
+        Y = mf.L0_inv(Qb1 - mf.Q(L1Er)) + mf.E(mf.tr_AB(b1)) / s
+        return np.concatenate([r.reshape(-1), Y.reshape(-1)]), L1Er
 
-    rhs = np.concatenate([w.reshape(-1), np.zeros(d2, complex)])
-    u, it, res = _gmres(lambda v: A(M(v)), rhs, rtol=rtol, maxiter=maxiter, restart=restart)
-    z = M(u)
+    # GMRES in real arithmetic, on the coordinates v = Re x + Im x of the Hermitian blocks (r, Y):
+    # A and M map Hermitian to Hermitian (real g), and the Frobenius norm is the Euclidean norm of v
+    def herm(v):
+        r = v[:n2].reshape(n, n)
+        Y = v[n2:].reshape(d, d)
+        return np.concatenate(
+            [((0.5 + 0.5j) * r + (0.5 - 0.5j) * r.T).reshape(-1), ((0.5 + 0.5j) * Y + (0.5 - 0.5j) * Y.T).reshape(-1)]
+        )
+
+    def coords(z):
+        return z.real + z.imag
+
+    rhs = np.concatenate([w.reshape(-1), np.zeros(d2)])
+    u, it, res = _gmres(lambda v: coords(A(*M(herm(v)))), rhs, rtol=rtol, maxiter=maxiter, restart=restart)
+    z = M(herm(u))[0]
     rho = mf.E(z[:n2].reshape(n, n)) + g * z[n2:].reshape(d, d)
     return _finish(rho), it, res
 

@@ -95,6 +95,9 @@ del _f
 def _model_checked(model, name="model"):
     if not isinstance(model, TripartiteQRM):
         raise TypeError(f"{name} must be a qrmlib.tripartite.TripartiteQRM, got {type(model).__name__}")
+    if model.batch_shape:
+        raise ValueError(f"{name} must be a single parameter set, got a stacked TripartiteQRM with batch_shape "
+                         f"{model.batch_shape}: pass {name}[i]")
     return model
 
 
@@ -105,14 +108,14 @@ class TripartiteQRM:
 
     Parameters
     ----------
-    H : array_like, shape ``(d, d)``
+    H : array_like, shape ``(..., d, d)``
         Hermitian coupling Hamiltonian on :math:`\mathcal H_A\otimes\mathcal H_C\otimes\mathcal H_B`
         (tensor order A ⊗ C ⊗ B), ``d = n_A * n_C * n_B``.
-    tau_A : array_like, shape ``(n_A, n_A)``
+    tau_A : array_like, shape ``(..., n_A, n_A)``
         Reset state of A (a density matrix; faithful for the entropy production).
-    tau_B : array_like, shape ``(n_B, n_B)``
+    tau_B : array_like, shape ``(..., n_B, n_B)``
         Reset state of B.
-    gamma_A, gamma_B : float
+    gamma_A, gamma_B : float or array_like, shape ``(...)``
         Reset rates, :math:`>0`.
     dims : tuple of 3 int
         ``(n_A, n_C, n_B)``.
@@ -129,39 +132,67 @@ class TripartiteQRM:
     -----
     Methods taking ``g`` (and ``lam``) broadcast over their shapes: a whole
     grid of couplings is one batched linear solve, no Python loop.
+
+    **Stacked parameters.**  The leading axes ``...`` of ``H``, ``tau_A``, ``tau_B``,
+    ``gamma_A``, ``gamma_B`` broadcast together (NumPy rules) to :attr:`batch_shape`; one
+    model then stands for that whole stack of parameter sets, e.g. ``tau_B`` of shape
+    ``(50, 1, 2, 2)`` for 50 values of :math:`t_B`.  :meth:`steady_state`,
+    :meth:`steady_state_A`, :meth:`steady_state_B`, :meth:`partial_steady_states`,
+    :meth:`entropy_production`, :meth:`entropy_fluxes`, the actions (:meth:`L`, :meth:`D_A`,
+    ...) and :meth:`L0_inv` then return ``broadcast(batch_shape, g.shape) + (d, d)`` (or
+    ``broadcast(batch_shape, g, lam)``), from the batched engine of
+    :func:`steady_state_batch` -- the vectorised form of a Python loop that builds one model
+    per parameter set.  The superoperator matrices, :meth:`perturbative`,
+    :meth:`steady_state_rational`, :meth:`taylor_coefficients` and the functions taking a
+    ``model`` need one parameter set: ``model[i]`` is the model of set ``i``.
     """
 
     def __init__(self, H, tau_A, tau_B, gamma_A, gamma_B, dims):
-        dims_t = _v.dims_checked(dims)
-        H = _v.hermitian(H, "H")
-        if H.ndim != 2:
-            raise ValueError(f"H must be a single (d, d) matrix, got shape {H.shape}")
-        d = int(np.prod(dims_t))
-        if H.shape[-1] != d:
-            raise ValueError(
-                f"dims={dims_t} has product {d} but H is {H.shape[-1]}x{H.shape[-1]}: "
-                "the product n_A*n_C*n_B must equal the size of H"
-            )
-        n_A, n_C, n_B = dims_t
-        tau_A = _v.density(tau_A, "tau_A", n_A)
-        tau_B = _v.density(tau_B, "tau_B", n_B)
-        if tau_A.ndim != 2 or tau_B.ndim != 2:
-            raise ValueError("tau_A and tau_B must be single density matrices (no leading axes)")
-        gA = _v.rates(gamma_A, "gamma_A")
-        gB = _v.rates(gamma_B, "gamma_B")
-        if gA.ndim or gB.ndim:
-            raise ValueError("gamma_A and gamma_B must be scalars")
+        H, tau_A, tau_B, gA, gB, dims_t, bshape = _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims)
         self.H = H
         self.tau_A = tau_A
         self.tau_B = tau_B
-        self.gamma_A = float(gA)
-        self.gamma_B = float(gB)
+        #: shape of the parameter stack (``()`` for one parameter set), see "Stacked parameters"
+        self.batch_shape = bshape
+        if bshape:
+            self.gamma_A, self.gamma_B = gA, gB
+        else:
+            self.gamma_A, self.gamma_B = float(gA), float(gB)
+        self._gA = np.asarray(gA)[..., None, None]   # broadcast against (..., d, d)
+        self._gB = np.asarray(gB)[..., None, None]
         self.dims = dims_t
         self.n_A, self.n_C, self.n_B = dims_t
-        self.d = d
+        self.d = int(np.prod(dims_t))
 
     def __repr__(self):
+        if self.batch_shape:
+            return f"TripartiteQRM(dims={self.dims}, batch_shape={self.batch_shape})"
         return (f"TripartiteQRM(dims={self.dims}, gamma_A={self.gamma_A:g}, gamma_B={self.gamma_B:g})")
+
+    def __getitem__(self, index):
+        """The model of one parameter set (or a sub-stack) of a stacked model: ``model[i]``, ``model[i, j]``."""
+        if not self.batch_shape:
+            raise TypeError("this TripartiteQRM has a single parameter set (batch_shape ()): it cannot be indexed")
+        b = self.batch_shape
+
+        def pick(x, tail):
+            x = np.broadcast_to(x, b + tail)
+            try:
+                return np.array(x[index], copy=True)
+            except IndexError as exc:
+                raise IndexError(f"index {index!r} out of range for batch_shape {b}") from exc
+
+        return TripartiteQRM(pick(self.H, (self.d, self.d)), pick(self.tau_A, (self.n_A, self.n_A)),
+                             pick(self.tau_B, (self.n_B, self.n_B)), pick(self.gamma_A, ()),
+                             pick(self.gamma_B, ()), self.dims)
+
+    def _single(self, what):
+        """``ValueError`` for a method defined for one parameter set only, called on a stacked model."""
+        if self.batch_shape:
+            raise ValueError(
+                f"{what} needs a single parameter set, but this model has batch_shape {self.batch_shape}: "
+                "take one with model[i] (steady states, entropy production and fluxes accept stacked models)"
+            )
 
     # --- partial traces and embeddings (eq. (6.2)) -----------------------------
 
@@ -216,10 +247,10 @@ class TripartiteQRM:
     # --- generators as actions (broadcast over leading axes) --------------------
 
     def _D_A(self, rho):
-        return self.gamma_A * (self._embed_CB(self._tr_A(rho)) - rho)
+        return self._gA * (self._embed_CB(self._tr_A(rho)) - rho)
 
     def _D_B(self, rho):
-        return self.gamma_B * (self._embed_AC(self._tr_B(rho)) - rho)
+        return self._gB * (self._embed_AC(self._tr_B(rho)) - rho)
 
     def _L1(self, rho):
         return -1j * _comm(self.H, rho)
@@ -279,12 +310,14 @@ class TripartiteQRM:
     @cached_property
     def D_A_superop(self):
         r"""Matrix of :math:`\mathcal D_A`, shape ``(d², d²)`` (row-major vectorisation)."""
+        self._single("D_A_superop")
         self._guard(2, "the superoperator D_A")
         return linear_map_matrix(self._D_A, self.d)
 
     @cached_property
     def D_B_superop(self):
         r"""Matrix of :math:`\mathcal D_B`, shape ``(d², d²)``."""
+        self._single("D_B_superop")
         self._guard(2, "the superoperator D_B")
         return linear_map_matrix(self._D_B, self.d)
 
@@ -296,17 +329,20 @@ class TripartiteQRM:
     @cached_property
     def L1_superop(self):
         r"""Matrix of :math:`\mathcal L_1=-i[H,\cdot]`, :math:`-i(H\otimes I-I\otimes H^t)`, shape ``(d², d²)``."""
+        self._single("L1_superop")
         self._guard(1, "the superoperator L_1")
         return superop_commutator(self.H)
 
     def L_superop(self, g):
         r"""Matrix of :math:`\mathcal L_g`, shape ``g.shape + (d², d²)`` (real ``g``, zero allowed)."""
+        self._single("L_superop")
         g = _v.g_checked(g, nonzero=False)
         self._guard(g.size + 3, "L_superop(g)")
         return self.L0_superop + g[..., None, None] * self.L1_superop
 
     def L_A_superop(self, g, lam):
         r"""Matrix of :math:`\mathcal L^A_{\lambda g}`, shape ``broadcast(g, lam).shape + (d², d²)``."""
+        self._single("L_A_superop")
         g = _v.g_checked(g, nonzero=False)
         lam = _v.lam_checked(lam, endpoints=True)
         self._guard(np.broadcast(g, lam).size + 3, "L_A_superop(g, lam)")
@@ -314,6 +350,7 @@ class TripartiteQRM:
 
     def L_B_superop(self, g, lam):
         r"""Matrix of :math:`\mathcal L^B_{(1-\lambda)g}`, shape ``broadcast(g, lam).shape + (d², d²)``."""
+        self._single("L_B_superop")
         g = _v.g_checked(g, nonzero=False)
         lam = _v.lam_checked(lam, endpoints=True)
         self._guard(np.broadcast(g, lam).size + 3, "L_B_superop(g, lam)")
@@ -349,7 +386,7 @@ class TripartiteQRM:
     def _L0_inv(self, x):
         """(7.10) on an unchecked ``(..., d, d)`` array, with the range check ``tr_AB(x) = 0``."""
         self._L0_range(x)
-        gA, gB = self.gamma_A, self.gamma_B
+        gA, gB = self._gA, self._gB
         return (-1.0 / (gA + gB)) * (x + (gA / gB) * self._embed_CB(self._tr_A(x))
                                      + (gB / gA) * self._embed_AC(self._tr_B(x)))
 
@@ -372,6 +409,7 @@ class TripartiteQRM:
         ----------
         rho_tilde : array_like, shape ``(..., d, d)``
         """
+        self._single("L0_inv_solve")
         x = self._rho(rho_tilde, "rho_tilde")
         self._L0_range(x)
         d, n_C = self.d, self.n_C
@@ -389,6 +427,7 @@ class TripartiteQRM:
     @cached_property
     def _scaled(self):
         """The three rescaled steady-state systems (full, A, B), see ``_ScaledSystem``."""
+        self._single("the dense rescaled systems")
         d, n_A, n_C, n_B = self.d, self.n_A, self.n_C, self.n_B
         self._guard(12, "the rescaled steady-state systems", max(n_C, n_A * n_C, n_C * n_B) ** 2)
         out = {}
@@ -409,6 +448,7 @@ class TripartiteQRM:
 
     def _engine(self, key):
         """The cached :class:`_Engine` of ``key`` ("full", "A", "B"), or None if it cannot be built."""
+        self._single("the per-model engine")
         cache = self.__dict__.setdefault("_engines", {})
         if key not in cache:
             d2 = self.d * self.d
@@ -424,6 +464,9 @@ class TripartiteQRM:
 
     def _solve(self, key, g, method):
         """Unchecked core of the steady-state solvers (``g`` validated, ``method`` one of ``_METHODS``)."""
+        if self.batch_shape:        # stacked parameters: the batched engine of steady_state_batch
+            return _steady_state_batch(self.H, self.tau_A, self.tau_B, self.gamma_A, self.gamma_B, self.dims,
+                                       g, key, method, True)
         if method != "auto":
             n = {"full": self.n_C, "A": self.n_C * self.n_B, "B": self.n_A * self.n_C}[key]
             self._guard(2 * g.size, f"the dense steady-state solve ({method})", n * n if method == "scaled" else 0)
@@ -483,7 +526,7 @@ class TripartiteQRM:
             ``g`` not finite, not real or zero; ``method`` unknown; the dense system larger than
             the available memory (then use :func:`steady_state_matrix_free`); a singular system.
         """
-        if method == "auto" and type(g) is float and g != 0.0 and math.isfinite(g):
+        if method == "auto" and type(g) is float and g != 0.0 and math.isfinite(g) and not self.batch_shape:
             eng = self._engine("full")     # fast path of one Python float (the same checks hold)
             if eng is not None:
                 try:
@@ -522,6 +565,7 @@ class TripartiteQRM:
             ``g`` not finite; ``which`` unknown; the pole-residue form failed its
             self-check (degenerate or ill-conditioned kernel: use :meth:`steady_state`).
         """
+        self._single("steady_state_rational")
         which = _v.choice(which, "which", _WHICH)
         g = _v.g_checked(g, nonzero=False, complex_ok=True)
         eng = self._engine_ok(which)
@@ -547,6 +591,7 @@ class TripartiteQRM:
         -------
         ndarray, shape ``(order + 1, d, d)`` complex (Hermitian coefficients)
         """
+        self._single("taylor_coefficients")
         order = _v.integer(order, "order", minimum=0, maximum=10_000)
         which = _v.choice(which, "which", _WHICH)
         eng = self._engine_ok(which)
@@ -624,8 +669,13 @@ class TripartiteQRM:
                 raise ValueError(f"{name} must be positive definite (faithful) for the entropy production "
                                  f"(eqs. (7.5)-(7.6) take ln of the steady states)")
         g0 = np.asarray(g0)
+        try:
+            shape = np.broadcast_shapes(self.batch_shape, g.shape)
+        except ValueError:
+            raise ValueError(f"broadcast(g, lam) of shape {g.shape} must broadcast with the parameter stack "
+                             f"batch_shape {self.batch_shape}") from None
         rho0 = self._solve("full", g0, "auto")      # on the shape of g alone; lam only enters below
-        rho = np.broadcast_to(rho0, g.shape + rho0.shape[-2:])
+        rho = np.broadcast_to(rho0, shape + rho0.shape[-2:])
         rA, rB = self._partial(g, lam)
         LA, LB = _ept.generators(self._L1(rho), self._D_A(rho), self._D_B(rho), g, lam)
         return rho, rA, rB, LA, LB, rho0
@@ -693,6 +743,7 @@ class TripartiteQRM:
         """
         from .perturbation import Perturbative
 
+        self._single("perturbative")
         strict = _v.boolean(strict, "strict")
         key = "_perturbative_strict" if strict else "_perturbative_loose"
         if key not in self.__dict__:

@@ -712,9 +712,16 @@ def build_registry():
     H8 = MODEL.H
     tA, tB = MODEL.tau_A, MODEL.tau_B
     mk = dict(H=H8, tau_A=tA, tau_B=tB, gamma_A=0.7, gamma_B=0.6, dims=(2, 2, 2))
-    mkk = dict(H=T(k_herm), tau_A=T(k_state), tau_B=T(k_state), gamma_A=k_rate_s, gamma_B=k_rate_s, dims=k_dims)
+    # parameters may be stacked (issue 10): the rates are k_rate (a shape-(2,) rate is a valid stack)
+    mkk = dict(H=T(k_herm), tau_A=T(k_state), tau_B=T(k_state), gamma_A=k_rate, gamma_B=k_rate, dims=k_dims)
     mv = dict(H="herm", tau_A="fstate", tau_B="fstate", gamma_A="rate", gamma_B="rate")
     add(TQ, tripartite.TripartiteQRM, dict(mk), dict(mkk), vary=mv)
+    add(TQ, tripartite.TripartiteQRM, dict(mk, tau_B=np.stack([tB, tB])), dict(mkk), vary=mv)
+    STACKED = tripartite.TripartiteQRM(H8, tA, np.stack([tB, models.reset_state(0.3)]), 0.7, 0.6, (2, 2, 2))
+    for n in ("steady_state", "steady_state_A", "steady_state_B"):
+        add(f"{TQ}.{n}", getattr(STACKED, n), dict(g=0.3, method="auto"), dict(g=k_g_nz, method=k_option))
+    for n in ("partial_steady_states", "entropy_production", "entropy_fluxes"):
+        add(f"{TQ}.{n}", getattr(STACKED, n), dict(g=0.3, lam=0.4), dict(g=k_g_nz, lam=k_lam))
     X8 = rand_herm(rng, 8) + 0.2j * np.eye(8)
     for n in ("tr_A", "tr_B", "tr_AB", "D_A", "D_B", "L0", "L1"):
         add(f"{TQ}.{n}", getattr(MODEL, n), dict(rho=X8), dict(rho=T(k_matrix)))

@@ -61,8 +61,8 @@ import numpy as np
 from . import _ep_terms as _ept
 from . import _validate as _v
 
-from .tripartite import (_WHICH, MATRIX_FREE_HINT, EntropyFluxes, EntropyProduction, _model_checked, _pencil,
-                         _ptr, _stack_args)
+from .tripartite import (_WHICH, MATRIX_FREE_HINT, EntropyFluxes, EntropyProduction, TripartiteQRM, _model_checked,
+                         _pencil, _ptr, _stack_args)
 
 __all__ = [
     "model_args",
@@ -325,17 +325,9 @@ def _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam):
     rho = _pencil_solve(PF, z)
     rA = _pencil_solve(PA, lam * z)
     rB = _pencil_solve(PB, (1 - lam) * z)
-    H, tau_A, tau_B, gA, gB, dims, _ = args
-    gA = gA[..., None, None]
-    gB = gB[..., None, None]
-    n_A, n_C, n_B = dims
-    trA = _ptr(rho, dims, "A")
-    trB = _ptr(rho, dims, "B")
-    kron = lambda a, b: np.einsum("...ij,...kl->...ikjl", a, b).reshape(  # noqa: E731
-        np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2] * b.shape[-2], a.shape[-1] * b.shape[-1]))
-    DA = gA * (kron(tau_A, trA) - rho)
-    DB = gB * (kron(trB, tau_B) - rho)
-    comm = -1j * (H @ rho - rho @ H)
+    # the generator actions of the model (one copy: TripartiteQRM's, on the stacked parameters)
+    m = TripartiteQRM(*args[:6])
+    DA, DB, comm = m._D_A(rho), m._D_B(rho), m._L1(rho)
     LA, LB = _ept.generators(comm, DA, DB, z, lam)
     return rho, rA, rB, LA, LB
 

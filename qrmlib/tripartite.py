@@ -134,7 +134,7 @@ class TripartiteQRM:
     grid of couplings is one batched linear solve, no Python loop.
 
     **Stacked parameters.**  The leading axes ``...`` of ``H``, ``tau_A``, ``tau_B``,
-    ``gamma_A``, ``gamma_B`` broadcast together (NumPy rules) to :attr:`batch_shape`; one
+    ``gamma_A``, ``gamma_B`` broadcast together (NumPy rules) to ``batch_shape``; one
     model then stands for that whole stack of parameter sets, e.g. ``tau_B`` of shape
     ``(50, 1, 2, 2)`` for 50 values of :math:`t_B`.  :meth:`steady_state`,
     :meth:`steady_state_A`, :meth:`steady_state_B`, :meth:`partial_steady_states`,

@@ -126,7 +126,8 @@ class TripartiteQRM:
         Naming the argument: ``dims`` not three positive integers or with a
         product different from the size of ``H``; ``H`` not Hermitian;
         ``tau_A``/``tau_B`` of the wrong size or not density matrices;
-        ``gamma_A``/``gamma_B`` not finite or :math:`\le 0`.
+        ``gamma_A``/``gamma_B`` not finite or :math:`\le 0`; stack axes that do not
+        broadcast together.
 
     Notes
     -----

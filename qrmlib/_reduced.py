@@ -315,7 +315,9 @@ def _solve(M, b):
 def _complex_eigvecs(v, wi):
     """Complex eigenvectors from LAPACK's real storage (a conjugate pair in two real columns)."""
     out = v.astype(complex)
-    j = np.flatnonzero(wi > 0)
+    first = wi > 0
+    first[:-1] |= wi[1:] < 0          # as scipy.linalg.eig: a pair is (+, -) even if LAPACK's sign is off
+    j = np.flatnonzero(first)
     out[:, j] = v[:, j] + 1j * v[:, j + 1]
     out[:, j + 1] = v[:, j] - 1j * v[:, j + 1]
     return out
@@ -327,9 +329,12 @@ def _eig_lr(K):
     without its per-call wrapper overhead (half of the cost at 20x20)."""
     from scipy.linalg import lapack
 
+    if K.shape[0] == 0:
+        return np.zeros(0, complex), np.zeros((0, 0), complex), np.zeros((0, 0), complex)
     wr, wi, vl, vr, info = lapack.dgeev(K, compute_vl=1, compute_vr=1)
     if info != 0:
-        raise np.linalg.LinAlgError(f"dgeev did not converge (info={info})")
+        raise np.linalg.LinAlgError(f"dgeev failed (info={info}: " + ("did not converge)" if info > 0
+                                                                      else "illegal argument)"))
     return wr + 1j * wi, _complex_eigvecs(vl, wi), _complex_eigvecs(vr, wi)
 
 

@@ -258,6 +258,8 @@ def _mf_scaled(mf, model, g, rtol, maxiter, restart):
         Qb1 = mf.Q(b1)
         c = mf.tr_AB(L1(mf.L0_inv(Qb1 - mf.Q(L1E(r_off)))))
         q = lu_solve(lu, np.diag(B2) - np.diag(Vh @ c @ V))
+        if not np.iscomplexobj(K):
+            q = q.real  # populations: real (diagonals of Hermitian matrices), so r below is exactly Hermitian
         r = r_off + (V * q[None, :]) @ Vh
         L1Er = L1E(r)
         Y = mf.L0_inv(Qb1 - mf.Q(L1Er)) + mf.E(mf.tr_AB(b1)) / s

@@ -427,10 +427,9 @@ def tripartite_jumps(model):
     ndarray, shape ``(n_A² + n_B², d, d)``
         :func:`reset_jumps` of ``tau_A`` on factor A, then of ``tau_B`` on factor B.
     """
-    from .tripartite import TripartiteQRM
+    from .tripartite import _model_checked
 
-    if not isinstance(model, TripartiteQRM):
-        raise TypeError(f"model must be a qrmlib.TripartiteQRM, got {type(model).__name__}")
+    model = _model_checked(model)       # one parameter set (a stacked model is refused, naming model[i])
     jA = reset_jumps(model.tau_A, model.gamma_A, dims=model.dims, site=0)
     jB = reset_jumps(model.tau_B, model.gamma_B, dims=model.dims, site=2)
     return np.concatenate([jA, jB])

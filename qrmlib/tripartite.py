@@ -139,11 +139,13 @@ class TripartiteQRM:
     model then stands for that whole stack of parameter sets, e.g. ``tau_B`` of shape
     ``(50, 1, 2, 2)`` for 50 values of :math:`t_B`.  :meth:`steady_state`,
     :meth:`steady_state_A`, :meth:`steady_state_B`, :meth:`partial_steady_states`,
-    :meth:`entropy_production`, :meth:`entropy_fluxes`, the actions (:meth:`L`, :meth:`D_A`,
-    ...) and :meth:`L0_inv` then return ``broadcast(batch_shape, g.shape) + (d, d)`` (or
-    ``broadcast(batch_shape, g, lam)``), from the batched engine of
-    :func:`steady_state_batch` -- the vectorised form of a Python loop that builds one model
-    per parameter set.  The superoperator matrices, :meth:`perturbative`,
+    :meth:`entropy_production` and :meth:`entropy_fluxes` then return
+    ``broadcast(batch_shape, g.shape) + (d, d)`` (or ``broadcast(batch_shape, g, lam)``), from the
+    batched engine of :func:`steady_state_batch` -- the vectorised form of a Python loop that
+    builds one model per parameter set.  The actions (:meth:`L`, :meth:`D_A`, ...) and
+    :meth:`L0_inv` apply each parameter set to the matching element of their argument, whose
+    leading axes must broadcast with ``batch_shape`` (an action that involves no stacked
+    parameter, e.g. :meth:`D_A` when only ``tau_B`` is stacked, keeps its argument's shape).  The superoperator matrices, :meth:`perturbative`,
     :meth:`steady_state_rational`, :meth:`taylor_coefficients` and the functions taking a
     ``model`` need one parameter set: ``model[i]`` is the model of set ``i``.
     """
@@ -175,11 +177,14 @@ class TripartiteQRM:
         if not self.batch_shape:
             raise TypeError("this TripartiteQRM has a single parameter set (batch_shape ()): it cannot be indexed")
         b = self.batch_shape
+        idx = np.index_exp[index]
+        if sum(1 for i in idx if i is not Ellipsis and i is not None) > len(b):
+            raise IndexError(f"too many indices {index!r} for batch_shape {b}")
 
         def pick(x, tail):
             x = np.broadcast_to(x, b + tail)
-            try:
-                return np.array(x[index], copy=True)
+            try:   # the index acts on the batch axes only, never on the matrix axes
+                return np.array(x[idx + (slice(None),) * len(tail)], copy=True)
             except IndexError as exc:
                 raise IndexError(f"index {index!r} out of range for batch_shape {b}") from exc
 
@@ -198,7 +203,18 @@ class TripartiteQRM:
     # --- partial traces and embeddings (eq. (6.2)) -----------------------------
 
     def _rho(self, rho, name="rho"):
-        return _v.as_square(rho, name, self.d)
+        rho = _v.as_square(rho, name, self.d)
+        if self.batch_shape:
+            self._lead(name, rho.shape[:-2])
+        return rho
+
+    def _lead(self, name, *shapes):
+        """The broadcast of the leading shapes of the arguments with ``batch_shape`` (stacked models)."""
+        try:
+            return np.broadcast_shapes(self.batch_shape, *shapes)
+        except ValueError:
+            raise ValueError(f"{name} of leading shape {' and '.join(map(str, shapes))} must broadcast with the "
+                             f"parameter stack batch_shape {self.batch_shape}") from None
 
     # Public methods validate their argument once; the private cores (``_tr_A``, ``_D_A``, ...)
     # trust it and are what the solvers and qrmlib.perturbation call.
@@ -286,6 +302,7 @@ class TripartiteQRM:
         """
         rho = self._rho(rho)
         g = _v.g_checked(g, nonzero=False)
+        self._lead("g and rho", g.shape, rho.shape[:-2])
         return self._D_A(rho) + self._D_B(rho) + g[..., None, None] * self._L1(rho)
 
     def L_A(self, rho, g, lam):
@@ -293,6 +310,7 @@ class TripartiteQRM:
         rho = self._rho(rho)
         g = _v.g_checked(g, nonzero=False)
         lam = _v.lam_checked(lam, endpoints=True)
+        self._lead("g, lam and rho", g.shape, lam.shape, rho.shape[:-2])
         return self._L_A(rho, g, lam)
 
     def L_B(self, rho, g, lam):
@@ -300,6 +318,7 @@ class TripartiteQRM:
         rho = self._rho(rho)
         g = _v.g_checked(g, nonzero=False)
         lam = _v.lam_checked(lam, endpoints=True)
+        self._lead("g, lam and rho", g.shape, lam.shape, rho.shape[:-2])
         return self._L_B(rho, g, lam)
 
     # --- superoperator matrices ---------------------------------------------------
@@ -325,6 +344,7 @@ class TripartiteQRM:
     @cached_property
     def L0_superop(self):
         r"""Matrix of :math:`\mathcal L_0`, shape ``(d², d²)``."""
+        self._single("L0_superop")
         return self.D_A_superop + self.D_B_superop
 
     @cached_property
@@ -445,6 +465,7 @@ class TripartiteQRM:
 
     @cached_property
     def _H_norm(self):
+        self._single("the norm of H")
         return float(np.linalg.norm(self.H, 2))
 
     def _engine(self, key):

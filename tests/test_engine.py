@@ -158,3 +158,17 @@ def test_degenerate_kernel_refused_by_the_rational_form():
         m.steady_state_rational(0.3)
     with pytest.raises(ValueError):
         m.steady_state(0.3)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 20])
+def test_eig_lr_is_scipys_left_and_right_eig(n):
+    from qrmlib._reduced import _eig_lr
+
+    K = np.random.default_rng(n).normal(size=(n, n))
+    mu, wl, wr = _eig_lr(K)
+    assert mu.shape == (n,) and wl.shape == wr.shape == (n, n)
+    if n:
+        ref = scipy.linalg.eig(K, left=True, right=True)
+        assert np.array_equal(mu, ref[0])
+        assert np.max(np.abs(K @ wr - wr * mu)) <= 1e-13
+        assert np.max(np.abs(wl.conj().T @ K - mu[:, None] * wl.conj().T)) <= 1e-13

@@ -147,3 +147,36 @@ def test_stacked_shapes_that_do_not_broadcast():
         TripartiteQRM(st.H, st.tau_A, st.tau_B[:2], 1.0, 1.0, (2, 2, 2))
     with pytest.raises(IndexError, match="out of range for batch_shape"):
         st[5]
+
+
+def test_indexing_acts_on_the_batch_axes_only():
+    ms, st = stack_of(93, (2, 3, 2), True)
+    for idx in (1, (1,), (Ellipsis, 1), np.int64(1)):
+        one = st[idx]
+        assert one.batch_shape == ()
+        assert np.array_equal(one.H, ms[1].H) and one.gamma_A == ms[1].gamma_A
+    assert st[1:].batch_shape == (2,)
+    with pytest.raises(IndexError, match="too many indices"):
+        st[0, 1]
+
+
+def test_actions_refuse_an_argument_that_does_not_broadcast_with_the_stack():
+    _, st = stack_of(94, (2, 2, 2), True)
+    rho2 = np.broadcast_to(np.eye(8) / 8, (2, 8, 8))
+    with pytest.raises(ValueError, match=r"rho of leading shape \(2,\) must broadcast.*batch_shape \(3,\)"):
+        st.D_A(rho2)
+    with pytest.raises(ValueError, match=r"rho_tilde of leading shape"):
+        st.L0_inv(np.zeros((2, 8, 8)))
+    rho3 = st.steady_state(0.1)
+    with pytest.raises(ValueError, match=r"g and rho of leading shape"):
+        st.L(rho3, [0.1, 0.2])
+    with pytest.raises(ValueError, match=r"g, lam and rho of leading shape"):
+        st.L_A(rho3, [0.1, 0.2], 0.5)
+
+
+def test_testing_jumps_refuse_a_stack():
+    from qrmlib.testing import tripartite_jumps
+
+    _, st = stack_of(95, (2, 2, 2), True)
+    with pytest.raises(ValueError, match=r"model must be a single parameter set"):
+        tripartite_jumps(st)

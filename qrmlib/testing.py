@@ -224,9 +224,7 @@ def random_faithful(rng, d, *, floor=0.05, real=False, size=None):
     floor = _fraction(floor, "floor", closed_top=True)
     if floor == 0:
         raise ValueError("floor must be > 0 (a faithful state), got 0.0")
-    rng = _v.generator(rng)
-    d = _dim(d)
-    return (1 - floor) * random_density(rng, d, real=real, size=size) + floor * np.eye(d) / d
+    return random_density(rng, d, real=real, mix=floor, size=size)
 
 
 def random_affine(rng, J, *, scale=1.5, size=None):

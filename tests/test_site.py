@@ -68,17 +68,11 @@ SCREENSHOTS = BUILD / "screenshots"
 BUILD_LOG = BUILD / "site-build.log"
 EXTERNAL_LINKS = BUILD / "external-links.txt"
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+# one copy of the Chromium binary and flags: those of tools/pdf.py (the PDF export), plus QUIC off
+sys.path.insert(0, str(ROOT / "tools"))
+from pdf import CHROMIUM, CHROMIUM_ARGS as _PDF_CHROMIUM_ARGS  # noqa: E402
+
+CHROMIUM_ARGS = [*_PDF_CHROMIUM_ARGS, "--disable-quic"]
 INSTALL_HINT = (
     "install it with `sudo apt-get install chromium` (Debian/Ubuntu; `.ci/run` "
     "does this), or point the CHROMIUM environment variable at a Chromium binary"

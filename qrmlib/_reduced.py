@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._tripartite_base import _kron, _ptr  # one copy of the partial traces and the batched kron
 
 
 _BASIS: dict = {}
@@ -61,37 +60,28 @@ def _coords(X, rows):
 
 
 class _Ops:
-    """Closed-form actions for a stack of parameter sets (leading axis ``p``, then the column axis)."""
+    """Closed-form actions for a stack of parameter sets (leading axis ``p``, then the column axis):
+    those of :class:`qrmlib.tripartite.TripartiteQRM` (one copy), on the stacked model of the ``p``
+    sets (stack shape ``(p, 1)``), plus Diag in the eigenbasis ``V``."""
 
     def __init__(self, H, tA, tB, gA, gB, V, dims, which):
+        from .tripartite import TripartiteQRM  # the model module imports this one
+
         self.dims, self.which = dims, which
         nA, nC, nB = dims
         self.d = nA * nC * nB
         self.n = {"full": nC, "A": nC * nB, "B": nA * nC}[which]
-        self.H = H[:, None]
-        self.tA, self.tB = tA[:, None], tB[:, None]
-        self.gA = np.asarray(gA, float).reshape(-1, 1, 1, 1)
-        self.gB = np.asarray(gB, float).reshape(-1, 1, 1, 1)
-        self.s = {"full": self.gA + self.gB, "A": self.gA, "B": self.gB}[which]
+        gA = np.asarray(gA, float).reshape(-1, 1)
+        gB = np.asarray(gB, float).reshape(-1, 1)
+        # trusted values (also the generic instances of _Structure, which are not states): no validation
+        self.m = m = TripartiteQRM._from_checked(H[:, None], tA[:, None], tB[:, None], gA, gB, dims,
+                                                 (H.shape[0], 1))
+        self.s = {"full": m._gA + m._gB, "A": m._gA, "B": m._gB}[which]
+        self.E = {"full": m._embed_C, "A": m._embed_CB, "B": m._embed_AC}[which]
+        self.T = {"full": m._tr_AB, "A": m._tr_A, "B": m._tr_B}[which]
+        self.L1, self.DA, self.DB = m._L1, m._D_A, m._D_B
         self.V = V[:, None]
         self.Vh = np.conj(np.swapaxes(self.V, -1, -2))
-
-    def E(self, x):
-        if self.which == "full":
-            return _kron(_kron(self.tA, x), self.tB)
-        return _kron(self.tA, x) if self.which == "A" else _kron(x, self.tB)
-
-    def T(self, X):
-        return _ptr(X, self.dims, {"full": "AB", "A": "A", "B": "B"}[self.which])
-
-    def L1(self, X):
-        return -1j * (self.H @ X - X @ self.H)
-
-    def DA(self, X):
-        return self.gA * (_kron(self.tA, _ptr(X, self.dims, "A")) - X)
-
-    def DB(self, X):
-        return self.gB * (_kron(_ptr(X, self.dims, "B"), self.tB) - X)
 
     def L0(self, X):
         if self.which == "full":

@@ -5,6 +5,7 @@ linear systems.  Re-exported by :mod:`qrmlib.tripartite`, which is where to impo
 from __future__ import annotations
 
 
+import functools
 import math
 
 import numpy as np
@@ -170,13 +171,17 @@ def _chunks(count, per_item_bytes):
     return [slice(i, min(i + step, count)) for i in range(0, count, step)]
 
 
+@functools.lru_cache(maxsize=64)
 def _herm_perm(sizes):
-    r"""Index permutation :math:`\Pi` of the transposition on blocks of row-major vec's of sizes ``sizes``."""
+    r"""Index permutation :math:`\Pi` of the transposition on blocks of row-major vec's of sizes ``sizes``
+    (a tuple; memoised, read-only)."""
     out, off = [], 0
     for n in sizes:
         out.append(off + np.arange(n * n).reshape(n, n).T.reshape(-1))
         off += n * n
-    return np.concatenate(out)
+    out = np.concatenate(out)
+    out.flags.writeable = False
+    return out
 
 
 def _real_form(M, row_perm, col_perm):
@@ -267,7 +272,12 @@ def _steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g, which, metho
     g = _v.g_checked(g)
     method = _v.choice(method, "method", _METHODS)
     which = _v.choice(which, "which", _WHICH)
-    H, tau_A, tau_B, gA, gB, dims_t, pshape = _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims)
+    return _batch_core(*_stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims), g, which, method, pole_residue)
+
+
+def _batch_core(H, tau_A, tau_B, gA, gB, dims_t, pshape, g, which, method, pole_residue):
+    """:func:`_steady_state_batch` on validated arguments (those of ``_stack_args``, a checked ``g``,
+    ``which`` and ``method``): what a stacked :class:`TripartiteQRM` calls, its parameters checked once."""
     n_A, n_C, n_B = dims_t
     d = n_A * n_C * n_B
     n = {"full": n_C, "A": n_C * n_B, "B": n_A * n_C}[which]

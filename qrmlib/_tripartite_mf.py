@@ -10,6 +10,7 @@ import numpy as np
 from . import _validate as _v
 from .linalg import dagger
 from ._tripartite_base import _finish
+from ._tripartite_dense import _complex_vec, _herm_perm
 
 
 # --- matrix-free exact steady state (large n_C; issue 7) ----------------------------------------
@@ -17,8 +18,8 @@ from ._tripartite_base import _finish
 
 class _MatrixFree:
     r"""Closed-form actions of :math:`\mathcal L_0`, :math:`\mathcal L_0^{-1}` (7.10), :math:`\mathcal L_1`,
-    :math:`\operatorname{tr}_{AB}`, :math:`E` on single ``(d, d)`` matrices: :math:`O(d^3)` per call
-    (two products with :math:`H`), never a :math:`d^2\times d^2` matrix."""
+    :math:`\operatorname{tr}_{AB}`, :math:`E` on single Hermitian ``(d, d)`` matrices: :math:`O(d^3)` per
+    call (one product with :math:`H`), never a :math:`d^2\times d^2` matrix."""
 
     def __init__(self, model):
         self.m = model
@@ -28,34 +29,21 @@ class _MatrixFree:
         self.gA, self.gB = model.gamma_A, model.gamma_B
         self.s = self.gA + self.gB
         self.tA, self.tB = model.tau_A, model.tau_B
-
-    # partial traces / embeddings of one matrix (no validation: hot path)
-    def _t6(self, X):
-        nA, nC, nB = self.nA, self.nC, self.nB
-        return X.reshape(nA, nC, nB, nA, nC, nB)
-
-    def tr_A(self, X):
-        nA, nC, nB = self.nA, self.nC, self.nB
-        return np.einsum("acbaCB->cbCB", self._t6(X)).reshape(nC * nB, nC * nB)
-
-    def tr_B(self, X):
-        nA, nC, nB = self.nA, self.nC, self.nB
-        return np.einsum("acbACb->acAC", self._t6(X)).reshape(nA * nC, nA * nC)
-
-    def tr_AB(self, X):
-        return np.einsum("acbaCb->cC", self._t6(X))
-
-    def emb_CB(self, Y):
-        return np.kron(self.tA, Y)
-
-    def emb_AC(self, Y):
-        return np.kron(Y, self.tB)
-
-    def E(self, r):
-        return np.kron(np.kron(self.tA, r), self.tB)
+        # partial traces, embeddings and L0^{-1} (7.10): the model's unchecked cores (one copy; hot path)
+        self.tr_A, self.tr_B, self.tr_AB = model._tr_A, model._tr_B, model._tr_AB
+        self.emb_CB, self.emb_AC, self.E = model._embed_CB, model._embed_AC, model._embed_C
+        self.L0_inv = model._L0_inv_formula
 
     def L1(self, X):
-        return -1j * (self.H @ X - X @ self.H)
+        """:math:`-i[H,X]` for Hermitian ``X`` (every argument in this module is), where
+        :math:`XH=(HX)^*`: one product with :math:`H` instead of two."""
+        HX = self.H @ X
+        return -1j * (HX - HX.conj().T)
+
+    def L1E(self, r):
+        """:math:`-i[H,E(r)]` for Hermitian ``r``, with :math:`HE(r)` from :meth:`HE`."""
+        HX = self.HE(r)
+        return -1j * (HX - HX.conj().T)
 
     @property
     def _G(self):
@@ -75,12 +63,7 @@ class _MatrixFree:
         return X.transpose(0, 1, 3, 2).reshape(d, d)
 
     def L0(self, X):
-        return self.gA * (self.emb_CB(self.tr_A(X)) - X) + self.gB * (self.emb_AC(self.tr_B(X)) - X)
-
-    def L0_inv(self, X):
-        """(7.10) on ker tr_AB (not checked)."""
-        gA, gB = self.gA, self.gB
-        return (-1.0 / (gA + gB)) * (X + (gA / gB) * self.emb_CB(self.tr_A(X)) + (gB / gA) * self.emb_AC(self.tr_B(X)))
+        return self.m._D_A(X) + self.m._D_B(X)
 
     def Q(self, X):
         """:math:`(1-P_0)X = X - E(\\operatorname{tr}_{AB}X)`."""
@@ -128,8 +111,9 @@ def steady_state_matrix_free(model, g, *, method="auto", rtol=1e-12, maxiter=40,
         :math:`O(g)`-:math:`O(g^2)` near 0.  GMRES runs in real arithmetic on the coordinates
         :math:`\operatorname{Re}x+\operatorname{Im}x` of the Hermitian unknowns (the operator maps
         Hermitian to Hermitian for real :math:`g`), so that each :math:`-i[H,X]` is one product
-        with :math:`H` (:math:`XH=(HX)^*`): four products of :math:`d\times d` matrices per
-        iteration.
+        with :math:`H` (:math:`XH=(HX)^*`), and :math:`HE(r)` one product of size
+        :math:`dn_An_B\times n_C` by :math:`n_C\times n_C`: per iteration two products of
+        :math:`d\times d` matrices and two of the smaller size.
     ``"resolvent"`` (larger :math:`g`)
         :math:`\rho - \mathcal R(\mathcal D(\rho)) + \tfrac{I}{d}\operatorname{tr}\rho = \tfrac{I}{d}`
         with :math:`\mathcal D(\rho)=\gamma_A\tau_A\otimes\operatorname{tr}_A\rho+\gamma_B\operatorname{tr}_B\rho\otimes\tau_B`
@@ -223,18 +207,7 @@ def _mf_scaled(mf, model, g, rtol, maxiter, restart):
             "steady_state_matrix_free: Phi_D + trace is singular (Coup fails); use method='resolvent'"
         ) from None
     w = (s / n) * np.eye(n)
-    H = mf.H
-
-    def L1(X):
-        # -i[H, X] for Hermitian X (every argument below is: the GMRES vectors are real coordinates of
-        # Hermitian matrices), where X H = (H X)^*: one product with H instead of two
-        HX = H @ X
-        return -1j * (HX - HX.conj().T)
-
-    def L1E(r):
-        # -i[H, E(r)] for Hermitian r, with H E(r) from the Kronecker structure of E
-        HX = mf.HE(r)
-        return -1j * (HX - HX.conj().T)
+    L1, L1E = mf.L1, mf.L1E  # the GMRES vectors are real coordinates of Hermitian matrices (below)
 
     def diag_of(X):  # V diag(diag(V^* X V)) V^*
         return V @ (np.diag(np.diag(Vh @ X @ V))) @ Vh
@@ -267,12 +240,10 @@ def _mf_scaled(mf, model, g, rtol, maxiter, restart):
 
     # GMRES in real arithmetic, on the coordinates v = Re x + Im x of the Hermitian blocks (r, Y):
     # A and M map Hermitian to Hermitian (real g), and the Frobenius norm is the Euclidean norm of v
+    perm = _herm_perm((n, d))
+
     def herm(v):
-        r = v[:n2].reshape(n, n)
-        Y = v[n2:].reshape(d, d)
-        return np.concatenate(
-            [((0.5 + 0.5j) * r + (0.5 - 0.5j) * r.T).reshape(-1), ((0.5 + 0.5j) * Y + (0.5 - 0.5j) * Y.T).reshape(-1)]
-        )
+        return _complex_vec(v, perm)
 
     def coords(z):
         return z.real + z.imag

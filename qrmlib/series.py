@@ -326,7 +326,7 @@ def _ep_parts(H, tau_A, tau_B, gamma_A, gamma_B, dims, z, lam):
     rA = _pencil_solve(PA, lam * z)
     rB = _pencil_solve(PB, (1 - lam) * z)
     # the generator actions of the model (one copy: TripartiteQRM's, on the stacked parameters)
-    m = TripartiteQRM(*args[:6])
+    m = TripartiteQRM._from_checked(*args)
     DA, DB, comm = m._D_A(rho), m._D_B(rho), m._L1(rho)
     LA, LB = _ept.generators(comm, DA, DB, z, lam)
     return rho, rA, rB, LA, LB

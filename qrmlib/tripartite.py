@@ -81,7 +81,7 @@ from ._tripartite_base import (  # noqa: F401, E402
 from ._tripartite_dense import (  # noqa: F401, E402
     _BLOCK_CACHE, _CHUNK_BYTES, _active_block, _active_block_cached, _batched_solve_rhs, _chunks,
     _complex_vec, _flat_index, _herm_perm, _pencil, _pencil_bytes, _real_form, _real_vec,
-    _stack_args, _steady_state_batch, steady_state_batch, steady_state_pencil,
+    _batch_core, _stack_args, _steady_state_batch, steady_state_batch, steady_state_pencil,
 )
 from ._tripartite_mf import (  # noqa: F401, E402
     _MatrixFree, _gmres, _mf_resolvent, _mf_scaled, steady_state_matrix_free,
@@ -145,17 +145,29 @@ class TripartiteQRM:
     builds one model per parameter set.  The actions (:meth:`L`, :meth:`D_A`, ...) and
     :meth:`L0_inv` apply each parameter set to the matching element of their argument, whose
     leading axes must broadcast with ``batch_shape`` (an action that involves no stacked
-    parameter, e.g. :meth:`D_A` when only ``tau_B`` is stacked, keeps its argument's shape).  The superoperator matrices, :meth:`perturbative`,
-    :meth:`steady_state_rational`, :meth:`taylor_coefficients` and the functions taking a
-    ``model`` need one parameter set: ``model[i]`` is the model of set ``i``.
+    parameter, e.g. :meth:`D_A` when only ``tau_B`` is stacked, keeps its argument's shape).
+    The superoperator matrices, :meth:`perturbative`, :meth:`steady_state_rational`,
+    :meth:`taylor_coefficients` and the functions taking a ``model`` need one parameter set:
+    ``model[i]`` is the model of set ``i``.
     """
 
+    #: shape of the parameter stack (``()`` for one parameter set), see "Stacked parameters"
+    batch_shape: tuple = ()
+
     def __init__(self, H, tau_A, tau_B, gamma_A, gamma_B, dims):
-        H, tau_A, tau_B, gA, gB, dims_t, bshape = _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims)
+        self._set(*_stack_args(H, tau_A, tau_B, gamma_A, gamma_B, dims))
+
+    @classmethod
+    def _from_checked(cls, H, tau_A, tau_B, gA, gB, dims_t, bshape):
+        """The model of arguments already validated by ``_stack_args`` (no second check)."""
+        model = cls.__new__(cls)
+        model._set(H, tau_A, tau_B, gA, gB, dims_t, bshape)
+        return model
+
+    def _set(self, H, tau_A, tau_B, gA, gB, dims_t, bshape):
         self.H = H
         self.tau_A = tau_A
         self.tau_B = tau_B
-        #: shape of the parameter stack (``()`` for one parameter set), see "Stacked parameters"
         self.batch_shape = bshape
         if bshape:
             self.gamma_A, self.gamma_B = gA, gB
@@ -188,9 +200,10 @@ class TripartiteQRM:
             except IndexError as exc:
                 raise IndexError(f"index {index!r} out of range for batch_shape {b}") from exc
 
-        return TripartiteQRM(pick(self.H, (self.d, self.d)), pick(self.tau_A, (self.n_A, self.n_A)),
-                             pick(self.tau_B, (self.n_B, self.n_B)), pick(self.gamma_A, ()),
-                             pick(self.gamma_B, ()), self.dims)
+        # every parameter is picked from its broadcast to the stack, so all share the stack shape of gA
+        gA, gB = pick(self.gamma_A, ()), pick(self.gamma_B, ())
+        return TripartiteQRM._from_checked(pick(self.H, (self.d, self.d)), pick(self.tau_A, (self.n_A, self.n_A)),
+                                           pick(self.tau_B, (self.n_B, self.n_B)), gA, gB, self.dims, gA.shape)
 
     def _single(self, what):
         """``ValueError`` for a method defined for one parameter set only, called on a stacked model."""
@@ -407,6 +420,10 @@ class TripartiteQRM:
     def _L0_inv(self, x):
         """(7.10) on an unchecked ``(..., d, d)`` array, with the range check ``tr_AB(x) = 0``."""
         self._L0_range(x)
+        return self._L0_inv_formula(x)
+
+    def _L0_inv_formula(self, x):
+        """The formula (7.10) alone, for arguments in Ran L0 by construction (no range check)."""
         gA, gB = self._gA, self._gB
         return (-1.0 / (gA + gB)) * (x + (gA / gB) * self._embed_CB(self._tr_A(x))
                                      + (gB / gA) * self._embed_AC(self._tr_B(x)))
@@ -487,8 +504,8 @@ class TripartiteQRM:
     def _solve(self, key, g, method):
         """Unchecked core of the steady-state solvers (``g`` validated, ``method`` one of ``_METHODS``)."""
         if self.batch_shape:        # stacked parameters: the batched engine of steady_state_batch
-            return _steady_state_batch(self.H, self.tau_A, self.tau_B, self.gamma_A, self.gamma_B, self.dims,
-                                       g, key, method, True)
+            return _batch_core(self.H, self.tau_A, self.tau_B, self.gamma_A, self.gamma_B, self.dims,
+                               self.batch_shape, g, key, method, True)
         if method != "auto":
             n = {"full": self.n_C, "A": self.n_C * self.n_B, "B": self.n_A * self.n_C}[key]
             self._guard(2 * g.size, f"the dense steady-state solve ({method})", n * n if method == "scaled" else 0)
@@ -691,11 +708,7 @@ class TripartiteQRM:
                 raise ValueError(f"{name} must be positive definite (faithful) for the entropy production "
                                  f"(eqs. (7.5)-(7.6) take ln of the steady states)")
         g0 = np.asarray(g0)
-        try:
-            shape = np.broadcast_shapes(self.batch_shape, g.shape)
-        except ValueError:
-            raise ValueError(f"broadcast(g, lam) of shape {g.shape} must broadcast with the parameter stack "
-                             f"batch_shape {self.batch_shape}") from None
+        shape = self._lead("broadcast(g, lam)", g.shape)
         rho0 = self._solve("full", g0, "auto")      # on the shape of g alone; lam only enters below
         rho = np.broadcast_to(rho0, shape + rho0.shape[-2:])
         rA, rB = self._partial(g, lam)

@@ -62,7 +62,7 @@ from . import _ep_terms as _ept
 from . import _validate as _v
 
 from .tripartite import (_WHICH, MATRIX_FREE_HINT, EntropyFluxes, EntropyProduction, TripartiteQRM, _model_checked,
-                         _pencil, _ptr, _stack_args)
+                         _pencil, _stack_args)
 
 __all__ = [
     "model_args",
@@ -413,13 +413,9 @@ def _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, which, mp):
     tA = tA / sum(tA[i, i] for i in range(tA.shape[0]))
     tB = tB / sum(tB[i, i] for i in range(tB.shape[0]))
     gA, gB = mp.mpf(float(gamma_A)), mp.mpf(float(gamma_B))
-    n_A, n_C, n_B = dims
-
-    def D_A(X):
-        return gA * (np.kron(tA, _ptr(X, dims, "A")) - X)
-
-    def D_B(X):
-        return gB * (np.kron(_ptr(X, dims, "B"), tB) - X)
+    # the model's actions (one copy), on object arrays of mpc: products and sums in mp arithmetic
+    m = TripartiteQRM._from_checked(Hm, tA, tB, float(gamma_A), float(gamma_B), tuple(dims), ())
+    D_A, D_B, L1 = m._D_A, m._D_B, m._L1
 
     if which == "full":
         def D(X):
@@ -431,9 +427,6 @@ def _mp_generator(H, tau_A, tau_B, gamma_A, gamma_B, dims, which, mp):
         D, s = D_B, gB
     else:
         raise ValueError(f"which must be 'full', 'A' or 'B', got {which!r}")
-
-    def L1(X):
-        return mp.mpc(0, -1) * (Hm.dot(X) - X.dot(Hm))
 
     return D, L1, s, Hm, tA, tB
 

@@ -391,23 +391,16 @@ def _ep_double(H, tau_A, tau_B, gamma_A, gamma_B, g, lam):
     :func:`qrmlib.tripartite.steady_state_batch`.  Returns
     ``sigma, phi_A, phi_B``.
     """
-    from .tripartite import _steady_state_batch
+    from .tripartite import TripartiteQRM, _batch_core, _stack_args
 
-    def steady_state_batch(*args, which="full"):  # one direct solve per point: independent round-off
-        return _steady_state_batch(*args, which, "auto", False)
-
-    dims = (2, 2, 2)
+    # the parameters checked once; one direct solve per point (independent round-off), no pole-residue form
+    args = _stack_args(H, tau_A, tau_B, gamma_A, gamma_B, (2, 2, 2))
     g = np.asarray(g, dtype=float)
-    rho = steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, g)
-    rA = steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, lam * g, which="A")
-    rB = steady_state_batch(H, tau_A, tau_B, gamma_A, gamma_B, dims, (1 - lam) * g, which="B")
-    tA = np.asarray(tau_A)
-    tB = np.asarray(tau_B)
-    trA = linalg.partial_trace(rho, dims, (1, 2))
-    trB = linalg.partial_trace(rho, dims, (0, 1))
-    DA = gamma_A * (linalg._kron(tA, trA) - rho)
-    DB = gamma_B * (linalg._kron(trB, tB) - rho)
-    comm = -1j * (H @ rho - rho @ H)
+    rho = _batch_core(*args, _v.g_checked(g), "full", "auto", False)
+    rA = _batch_core(*args, _v.g_checked(lam * g), "A", "auto", False)
+    rB = _batch_core(*args, _v.g_checked((1 - lam) * g), "B", "auto", False)
+    m = TripartiteQRM._from_checked(*args)  # the model's actions (one copy)
+    DA, DB, comm = m._D_A(rho), m._D_B(rho), m._L1(rho)
     LA, LB = _ept.generators(comm, DA, DB, g, lam)
     sA, sB, pA, pB = _ept.all_terms(_DOUBLE, rho, rA, rB, LA, LB)
     return sA + sB, pA, pB

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _validate as _v
 from . import _ep_terms as _ept
+from .linalg import _kron  # noqa: F401  (re-exported: the batched Kronecker product, one copy)
 from .linalg import _logm_pd, dagger, hermitian_part
 
 #: memory budget (bytes) of one batched solve; larger batches are split into chunks
@@ -19,26 +20,12 @@ _SOLVE_BYTES = 1 << 28
 # --- small helpers ------------------------------------------------------------
 
 
-def _kron(a, b):
-    """Kronecker product over the last two axes, broadcast over leading axes."""
-    a = np.asarray(a)
-    b = np.asarray(b)
-    out = a[..., :, None, :, None] * b[..., None, :, None, :]
-    s = out.shape
-    return out.reshape(s[:-4] + (s[-4] * s[-3], s[-2] * s[-1]))
-
-
 def _tr(a):
     return np.trace(a, axis1=-2, axis2=-1)
 
 
 #: the double-precision number system of the (7.5)-(7.6) terms (qrmlib._ep_terms)
 _DOUBLE = _ept.Backend(log=_logm_pd, tr=_ept.tr_real)
-
-
-def _tr_prod(a, b):
-    """Real part of tr(a b), shapes ``(..., d, d)`` -> ``(...)``."""
-    return np.real(np.einsum("...ij,...ji->...", a, b))
 
 
 def _comm(a, b):

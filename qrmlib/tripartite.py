@@ -76,7 +76,7 @@ L0_INV_TOL = 1e-10
 from ._tripartite_base import (  # noqa: F401, E402
     _SOLVE_BYTES, EntropyFluxes, EntropyProduction, MATRIX_FREE_HINT, _DOUBLE, _METHODS, _PTR,
     _ScaledSystem, _WHICH, _batched_solve, _bordered_solve, _comm, _finish, _guard_dense, _kron,
-    _ptr, _tr, _tr_prod,
+    _ptr, _tr,
 )
 from ._tripartite_dense import (  # noqa: F401, E402
     _BLOCK_CACHE, _CHUNK_BYTES, _active_block, _active_block_cached, _batched_solve_rhs, _chunks,

@@ -68,9 +68,10 @@ SCREENSHOTS = BUILD / "screenshots"
 BUILD_LOG = BUILD / "site-build.log"
 EXTERNAL_LINKS = BUILD / "external-links.txt"
 
-# one copy of the Chromium binary and flags: those of tools/pdf.py (the PDF export), plus QUIC off
+# one copy of the Chromium binary and flags (plus QUIC off here), the page list and the quiet HTTP
+# handler: those of tools/pdf.py (the PDF export)
 sys.path.insert(0, str(ROOT / "tools"))
-from pdf import CHROMIUM, CHROMIUM_ARGS as _PDF_CHROMIUM_ARGS  # noqa: E402
+from pdf import CHROMIUM, CHROMIUM_ARGS as _PDF_CHROMIUM_ARGS, _Quiet, toc_docnames  # noqa: E402
 
 CHROMIUM_ARGS = [*_PDF_CHROMIUM_ARGS, "--disable-quic"]
 INSTALL_HINT = (
@@ -416,35 +417,12 @@ def test_chapters_have_download_and_launch_buttons(pages):
 # --------------------------------------------------------------------------
 
 
-def _toc_docnames() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf8"))
-    names = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                names.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return [str(Path(n).with_suffix("")) for n in names]
-
-
-CHAPTERS = _toc_docnames()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+CHAPTERS = toc_docnames()  # the pages of _toc.yml in reading order (tools/pdf.py)
 
 
 @pytest.fixture(scope="session")
 def server(site):
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    handler = functools.partial(_Quiet, directory=str(HTML))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
